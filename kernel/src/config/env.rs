@@ -12,6 +12,8 @@ const SEPARATOR: &str = "__";
 #[derive(Debug, Clone, Default)]
 pub struct EnvLayer {
     vars: Vec<(Vec<String>, String)>,
+    /// Variables whose value is kept as a string because a string field refused its parsed form.
+    verbatim: Vec<Vec<String>>,
 }
 
 impl EnvLayer {
@@ -28,7 +30,22 @@ impl EnvLayer {
                 Some((segments, value))
             })
             .collect();
-        Self { vars }
+        Self { vars, verbatim: Vec::new() }
+    }
+
+    /// If `error` is a string field refusing a value this layer parsed as a number or bool, keeps that variable
+    /// verbatim from now on and returns `true`; otherwise returns `false`.
+    pub(super) fn retry_as_string(&mut self, error: &Error) -> bool {
+        use figment::error::Kind;
+        let Kind::InvalidType(_, expected) = &error.kind else { return false };
+        if !expected.contains("string") || self.verbatim.contains(&error.path) {
+            return false;
+        }
+        if !self.vars.iter().any(|(segments, _)| *segments == error.path) {
+            return false;
+        }
+        self.verbatim.push(error.path.clone());
+        true
     }
 }
 
@@ -45,7 +62,11 @@ impl Provider for EnvLayer {
         for (segments, raw) in &self.vars {
             // Values parse the way TOML scalars do ("8080" is a number, "true" a bool); serde then coerces a
             // number back to a string where the field is a string.
-            let value: Value = raw.parse().unwrap_or_else(|never: std::convert::Infallible| match never {});
+            let value: Value = if self.verbatim.contains(segments) {
+                Value::from(raw.clone())
+            } else {
+                raw.parse().unwrap_or_else(|never: std::convert::Infallible| match never {})
+            };
             insert(&mut root, segments, value);
         }
         Ok(Profile::Default.collect(root))

@@ -29,15 +29,27 @@ pub fn load_with_env<T: DeserializeOwned>(
     file: Option<&Path>,
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<T, ConfigError> {
-    let mut figment = Figment::new();
-    if let Some(path) = file {
-        if !path.is_file() {
-            return Err(ConfigError::MissingFile(path.to_path_buf()));
-        }
-        figment = figment.merge(Toml::file_exact(path));
+    if let Some(path) = file
+        && !path.is_file()
+    {
+        return Err(ConfigError::MissingFile(path.to_path_buf()));
     }
-    figment = figment.merge(EnvLayer::from_vars(vars));
-    figment.extract().map_err(ConfigError::from_figment)
+    let mut env = EnvLayer::from_vars(vars);
+    // An environment value has no type of its own: "8080" reads as a number. When a string field refuses such a
+    // value, that variable is read again as a string. Each retry fixes one variable, so this ends.
+    loop {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let error = match figment.merge(env.clone()).extract() {
+            Ok(config) => return Ok(config),
+            Err(error) => error,
+        };
+        if !env.retry_as_string(&error) {
+            return Err(ConfigError::from_figment(error));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -128,3 +128,10 @@ fn numeric_looking_value_fills_a_string_field() {
     let config: SampleConfig = load_with_env(None, env).expect("a number-like string loads");
     assert_eq!(config.server.http_addr, "8080");
 }
+
+#[test]
+fn config_error_reads_like_a_report() {
+    let env = vars(&[("PLATFORM__SERVER__SHUTDOWN_GRACE_MS", "-5")]);
+    let error = load_with_env::<SampleConfig>(None, env).expect_err("a negative duration is refused");
+    insta::assert_snapshot!(error.to_string());
+}
