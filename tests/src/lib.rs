@@ -6,6 +6,8 @@
 //! `#[cfg_attr(not(backend_redis), ignore = "PLATFORM_TEST_REDIS_URL is not set")]`, so the runner reports it
 //! skipped rather than passed when its backend is absent.
 
+pub mod subgraphs;
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -88,7 +90,10 @@ pub async fn wait_for_port(port: u16, timeout: Duration) {
         if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "nothing listens on port {port} after {timeout:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "nothing listens on port {port} after {timeout:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
