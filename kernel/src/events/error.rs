@@ -31,7 +31,10 @@ pub enum EventsError {
     },
 
     /// No broker acknowledged the message within the configured message timeout; it was not published.
-    #[error("publishing to topic `{topic}` timed out after {timeout_ms} ms: no broker acknowledged the message")]
+    #[error(
+        "publishing to topic `{topic}` timed out after {timeout_ms} ms: no broker acknowledged the message \
+         (is a broker reachable, and does the topic exist?)"
+    )]
     PublishTimedOut {
         /// The topic the message was meant for.
         topic: String,

@@ -8,6 +8,9 @@
 //! and everything uncommitted when a subscription goes away is delivered again to the next subscription of the
 //! same group. Committing a delivery also commits every earlier delivery of its partition, so consumers commit
 //! in the order they received.
+//!
+//! Topics are created explicitly with [`EventBus::ensure_topics`]; the embedded bus also creates them on first
+//! use, a Kafka broker may not.
 
 mod config;
 mod envelope;
@@ -36,7 +39,10 @@ pub trait EventBus: Send + Sync {
     /// A group that has never committed starts from the oldest message still held.
     async fn subscribe(&self, group: &str, topics: &[&str]) -> Result<Box<dyn Subscription>, EventsError>;
 
-    /// Creates the topics that do not exist yet, so that consumers can subscribe before anything is published.
+    /// Creates the topics that do not exist yet, with the configured partitions and replicas.
+    ///
+    /// Brokers need not create topics on first use (tansu does not; many Kafka clusters are configured not to),
+    /// so a service ensures every topic it publishes to or consumes from at start-up.
     async fn ensure_topics(&self, topics: &[&str]) -> Result<(), EventsError>;
 
     /// Checks that the bus can serve requests now; the readiness probe calls it.
@@ -47,6 +53,9 @@ pub trait EventBus: Send + Sync {
 #[async_trait::async_trait]
 pub trait Subscription: Send {
     /// Waits for the next message; messages with one key arrive in the order they were published.
+    ///
+    /// Broker outages and rebalances are waited out; an error means this subscription cannot go on and should
+    /// be dropped and subscribed again.
     async fn next(&mut self) -> Result<Delivery, EventsError>;
 
     /// Marks `delivery` and every earlier delivery of its partition as handled for this group.

@@ -8,6 +8,9 @@ use crate::events::error::EventsError;
 /// librdkafka stores its timeouts as C ints.
 const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;
 
+/// How often a consumer looks for subscribed topics that did not exist when it subscribed.
+const TOPIC_REFRESH_INTERVAL_MS: &str = "10000";
+
 /// Rejects settings librdkafka would refuse later, naming the key.
 pub(super) fn validate(config: &KafkaConfig) -> Result<(), EventsError> {
     if config.brokers.split(',').all(|broker| broker.trim().is_empty()) {
@@ -68,7 +71,10 @@ pub(super) fn consumer_config(config: &KafkaConfig, group: &str) -> ClientConfig
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
         .set("enable.partition.eof", "false")
-        .set("session.timeout.ms", config.session_timeout_ms.to_string());
+        .set("session.timeout.ms", config.session_timeout_ms.to_string())
+        // A subscribed topic that does not exist yet is only looked for again at the next metadata refresh;
+        // librdkafka's default of five minutes would leave a consumer started before its producer idle that long.
+        .set("topic.metadata.refresh.interval.ms", TOPIC_REFRESH_INTERVAL_MS);
     client
 }
 

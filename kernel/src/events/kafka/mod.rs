@@ -12,7 +12,7 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer, PurgeConfig};
 use rdkafka::types::RDKafkaErrorCode;
 
 use super::config::KafkaConfig;
@@ -31,7 +31,7 @@ const GRACE: Duration = Duration::from_secs(2);
 /// that commits only what it is told to.
 pub struct KafkaEventBus {
     config: KafkaConfig,
-    /// Replaced when the producer hits a fatal error, so publishing recovers without a restart.
+    /// Replaced after a message timeout or a fatal error, so publishing recovers without a restart.
     producer: RwLock<Arc<FutureProducer>>,
     admin: AdminClient<DefaultClientContext>,
 }
@@ -77,21 +77,29 @@ impl KafkaEventBus {
         }
     }
 
-    /// An idempotent producer that hit a fatal error refuses every later message; swap in a fresh one.
-    fn renew_producer_if_fatal(&self, failed: &Arc<FutureProducer>) {
-        let Some((code, reason)) = failed.client().fatal_error() else {
-            return;
-        };
+    /// Replaces `failed` with a fresh producer after a message timeout or a fatal error, unless another
+    /// publish already did.
+    ///
+    /// After a timeout the idempotent producer no longer knows which sequence numbers the broker saw, and
+    /// librdkafka bumps the producer epoch on its own; brokers that only accept epochs they issued themselves
+    /// (tansu 0.6 fails every later produce request) never recover from that. A fresh producer asks the broker
+    /// for a new id instead, which every broker accepts. After a fatal error the old producer refuses all
+    /// messages anyway.
+    fn renew_producer(&self, failed: &Arc<FutureProducer>, reason: &str) {
         let mut current = self.producer.write();
         if !Arc::ptr_eq(&current, failed) {
             return;
         }
         match build_producer(&self.config) {
             Ok(fresh) => {
-                tracing::warn!(?code, %reason, "Kafka producer failed fatally; replaced it with a new one");
-                *current = Arc::new(fresh);
+                let old = std::mem::replace(&mut *current, Arc::new(fresh));
+                drop(current);
+                // Whatever the old producer still holds would go out under its self-bumped epoch; fail it now
+                // so that callers publish it again through the new producer.
+                old.purge(PurgeConfig::default().queue().inflight());
+                tracing::warn!(reason, "replaced the Kafka producer");
             }
-            Err(error) => tracing::error!(%error, "Kafka producer failed fatally and could not be replaced"),
+            Err(error) => tracing::error!(reason, %error, "the Kafka producer could not be replaced"),
         }
     }
 }
@@ -137,13 +145,21 @@ impl EventBus for KafkaEventBus {
         match tokio::time::timeout(timeout + GRACE, producer.send(record, timeout)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err((error, _))) => {
-                self.renew_producer_if_fatal(&producer);
-                Err(self.publish_error(topic, error))
+                let error = self.publish_error(topic, error);
+                if let Some((_, fatal)) = producer.client().fatal_error() {
+                    self.renew_producer(&producer, &fatal);
+                } else if matches!(error, EventsError::PublishTimedOut { .. }) {
+                    self.renew_producer(&producer, "a message timed out");
+                }
+                Err(error)
             }
-            Err(_) => Err(EventsError::PublishTimedOut {
-                topic: topic.to_owned(),
-                timeout_ms: self.config.message_timeout_ms,
-            }),
+            Err(_) => {
+                self.renew_producer(&producer, "a delivery report never came");
+                Err(EventsError::PublishTimedOut {
+                    topic: topic.to_owned(),
+                    timeout_ms: self.config.message_timeout_ms,
+                })
+            }
         }
     }
 
