@@ -130,7 +130,11 @@ mod tests {
 
     #[test]
     fn serde_form_matches_the_extensions_code() {
-        for code in [ErrorCode::Unauthenticated, ErrorCode::UnauthorizedFieldOrType, ErrorCode::BadUserInput] {
+        for code in [
+            ErrorCode::Unauthenticated,
+            ErrorCode::UnauthorizedFieldOrType,
+            ErrorCode::BadUserInput,
+        ] {
             let json = serde_json::to_string(&code).expect("a unit variant serializes");
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
@@ -139,7 +143,13 @@ mod tests {
     #[test]
     fn request_level_errors_map_to_their_http_status() {
         assert_eq!(ErrorCode::Unauthenticated.http_status(), http::StatusCode::UNAUTHORIZED);
-        assert_eq!(ErrorCode::RateLimited.http_status(), http::StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(ErrorCode::MethodNotAllowed.http_status(), http::StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(
+            ErrorCode::RateLimited.http_status(),
+            http::StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            ErrorCode::MethodNotAllowed.http_status(),
+            http::StatusCode::METHOD_NOT_ALLOWED
+        );
     }
 }

@@ -37,9 +37,16 @@ mod tests {
     #[test]
     fn check_request_round_trips_through_its_wire_form() {
         let request = super::authz::v1::CheckRequest {
-            subject: Some(super::authz::v1::Subject { id: "u1".into(), kind: "user".into() }),
+            subject: Some(super::authz::v1::Subject {
+                id: "u1".into(),
+                kind: "user".into(),
+            }),
             action: "post.publish".into(),
-            resource: Some(super::authz::v1::Resource { kind: "post".into(), id: "p1".into(), owner_id: "u2".into() }),
+            resource: Some(super::authz::v1::Resource {
+                kind: "post".into(),
+                id: "p1".into(),
+                owner_id: "u2".into(),
+            }),
         };
         let bytes = request.encode_to_vec();
         let decoded = super::authz::v1::CheckRequest::decode(bytes.as_slice()).expect("decode what was encoded");

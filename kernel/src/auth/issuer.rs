@@ -26,7 +26,11 @@ pub struct TokenIssuer {
 impl TokenIssuer {
     /// An issuer that signs with `active`.
     pub fn new(config: IssuerConfig, active: SigningKey) -> Self {
-        Self { config, active, retired: Vec::new() }
+        Self {
+            config,
+            active,
+            retired: Vec::new(),
+        }
     }
 
     /// Keys that no longer sign but still verify tokens they signed earlier.
@@ -66,7 +70,10 @@ impl TokenIssuer {
 
     /// The public keys of the active and retired keys, as served at `/.well-known/jwks.json`.
     pub fn jwks(&self) -> JwkSet {
-        let keys = std::iter::once(&self.active).chain(&self.retired).map(|k| k.public_jwk().clone()).collect();
+        let keys = std::iter::once(&self.active)
+            .chain(&self.retired)
+            .map(|k| k.public_jwk().clone())
+            .collect();
         JwkSet { keys }
     }
 

@@ -40,7 +40,12 @@ struct Remote {
 impl JwksSource {
     /// A fixed key set (for tests and for services that are handed their keys).
     pub fn from_jwks(set: &JwkSet) -> Self {
-        Self { inner: Arc::new(Inner { keys: RwLock::new(index(set)), remote: None }) }
+        Self {
+            inner: Arc::new(Inner {
+                keys: RwLock::new(index(set)),
+                remote: None,
+            }),
+        }
     }
 
     /// Keys fetched from `config.jwks_url`, lazily on first use and again when a token names an unknown `kid`
@@ -56,7 +61,12 @@ impl JwksSource {
             min_refresh: Duration::from_secs(config.jwks_min_refresh_secs),
             last_fetch: tokio::sync::Mutex::new(None),
         };
-        Ok(Self { inner: Arc::new(Inner { keys: RwLock::new(HashMap::new()), remote: Some(remote) }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                keys: RwLock::new(HashMap::new()),
+                remote: Some(remote),
+            }),
+        })
     }
 
     /// Refetches the JWKS every `every` until `cancel` fires; failures are logged and the old keys kept.
@@ -80,7 +90,9 @@ impl JwksSource {
 
     /// Fetches the JWKS now and replaces the key set. A fixed source has nothing to refresh.
     pub async fn refresh(&self) -> Result<(), AuthError> {
-        let Some(remote) = &self.inner.remote else { return Ok(()) };
+        let Some(remote) = &self.inner.remote else {
+            return Ok(());
+        };
         let mut last_fetch = remote.last_fetch.lock().await;
         let result = fetch(remote).await;
         *last_fetch = Some(Instant::now());
@@ -103,7 +115,9 @@ impl JwksSource {
         if let Some(key) = self.inner.keys.read().get(kid) {
             return Ok(key.clone());
         }
-        let Some(remote) = &self.inner.remote else { return Err(AuthError::UnknownKey) };
+        let Some(remote) = &self.inner.remote else {
+            return Err(AuthError::UnknownKey);
+        };
         {
             let mut last_fetch = remote.last_fetch.lock().await;
             // Another request may have refreshed while this one waited for the lock.
@@ -130,7 +144,10 @@ async fn fetch(remote: &Remote) -> Result<JwkSet, AuthError> {
         .await
         .and_then(reqwest::Response::error_for_status)
         .map_err(|e| AuthError::KeysUnavailable(format!("fetch {}: {e}", remote.url)))?;
-    response.json::<JwkSet>().await.map_err(|e| AuthError::KeysUnavailable(format!("parse {}: {e}", remote.url)))
+    response
+        .json::<JwkSet>()
+        .await
+        .map_err(|e| AuthError::KeysUnavailable(format!("parse {}: {e}", remote.url)))
 }
 
 /// Indexes the keys a verifier can use: signature keys with a `kid`, Ed25519 (EdDSA) or RSA (RS256/384/512).

@@ -4,8 +4,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use jsonwebtoken::jwk::{
-    AlgorithmParameters, CommonParameters, EllipticCurve, Jwk, KeyAlgorithm, OctetKeyPairParameters,
-    OctetKeyPairType, PublicKeyUse,
+    AlgorithmParameters, CommonParameters, EllipticCurve, Jwk, KeyAlgorithm, OctetKeyPairParameters, OctetKeyPairType,
+    PublicKeyUse,
 };
 use jsonwebtoken::{Algorithm, EncodingKey};
 use secrecy::SecretString;
@@ -24,7 +24,10 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).field("algorithm", &self.algorithm).finish()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("algorithm", &self.algorithm)
+            .finish()
     }
 }
 
@@ -44,7 +47,9 @@ impl SigningKey {
     }
 
     fn from_ed25519(kid: String, key: ed25519_dalek::SigningKey) -> Result<Self, AuthError> {
-        let der = key.to_pkcs8_der().map_err(|e| AuthError::Signing(format!("encode the key: {e}")))?;
+        let der = key
+            .to_pkcs8_der()
+            .map_err(|e| AuthError::Signing(format!("encode the key: {e}")))?;
         let pem = key
             .to_pkcs8_pem(Default::default())
             .map_err(|e| AuthError::Signing(format!("encode the key: {e}")))?;

@@ -12,7 +12,11 @@ const ISSUER: &str = "https://id.example.test";
 const AUDIENCE: &str = "platform";
 
 fn issuer_config() -> IssuerConfig {
-    IssuerConfig { issuer: ISSUER.into(), audience: AUDIENCE.into(), access_token_ttl_secs: 600 }
+    IssuerConfig {
+        issuer: ISSUER.into(),
+        audience: AUDIENCE.into(),
+        access_token_ttl_secs: 600,
+    }
 }
 
 fn verifier_config() -> VerifierConfig {
@@ -42,7 +46,9 @@ fn setup() -> (TokenIssuer, JwtVerifier) {
 #[tokio::test]
 async fn issued_token_verifies_with_its_claims() {
     let (issuer, verifier) = setup();
-    let issued = issuer.issue("user-1", vec!["editor".into()], "posts:write posts:read").expect("issue");
+    let issued = issuer
+        .issue("user-1", vec!["editor".into()], "posts:write posts:read")
+        .expect("issue");
     let claims = verifier.verify(&issued.token).await.expect("a fresh token verifies");
     assert_eq!(claims, issued.claims);
     assert!(claims.has_role("editor"));
@@ -69,18 +75,35 @@ async fn expiry_within_the_clock_skew_is_accepted() {
 async fn token_not_yet_valid_is_rejected() {
     let (issuer, verifier) = setup();
     let issued = issuer.issue_at("user-1", vec![], "", now() + 3_600).expect("issue");
-    assert!(matches!(verifier.verify(&issued.token).await, Err(AuthError::NotYetValid)));
+    assert!(matches!(
+        verifier.verify(&issued.token).await,
+        Err(AuthError::NotYetValid)
+    ));
 }
 
 #[tokio::test]
 async fn wrong_issuer_and_audience_are_rejected() {
     let other_key = key("k1");
-    let jwks = JwksSource::from_jwks(&JwkSet { keys: vec![other_key.public_jwk().clone()] });
+    let jwks = JwksSource::from_jwks(&JwkSet {
+        keys: vec![other_key.public_jwk().clone()],
+    });
     let verifier = JwtVerifier::new(verifier_config(), jwks.clone());
-    let wrong_iss = TokenIssuer::new(IssuerConfig { issuer: "https://evil.test".into(), ..issuer_config() }, other_key.clone());
+    let wrong_iss = TokenIssuer::new(
+        IssuerConfig {
+            issuer: "https://evil.test".into(),
+            ..issuer_config()
+        },
+        other_key.clone(),
+    );
     let token = wrong_iss.issue("user-1", vec![], "").expect("issue").token;
     assert!(matches!(verifier.verify(&token).await, Err(AuthError::WrongIssuer)));
-    let wrong_aud = TokenIssuer::new(IssuerConfig { audience: "other".into(), ..issuer_config() }, other_key);
+    let wrong_aud = TokenIssuer::new(
+        IssuerConfig {
+            audience: "other".into(),
+            ..issuer_config()
+        },
+        other_key,
+    );
     let token = wrong_aud.issue("user-1", vec![], "").expect("issue").token;
     assert!(matches!(verifier.verify(&token).await, Err(AuthError::WrongAudience)));
 }
@@ -95,7 +118,10 @@ async fn tampered_payload_is_rejected() {
     claims["roles"] = serde_json::json!(["admin"]);
     let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("json"));
     let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
-    assert!(matches!(verifier.verify(&forged).await, Err(AuthError::InvalidSignature)));
+    assert!(matches!(
+        verifier.verify(&forged).await,
+        Err(AuthError::InvalidSignature)
+    ));
 }
 
 #[tokio::test]
@@ -106,7 +132,10 @@ async fn alg_none_is_rejected() {
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","kid":"k1","typ":"JWT"}"#);
     let unsigned = format!("{header}.{payload}.");
     let error = verifier.verify(&unsigned).await.expect_err("alg none is refused");
-    assert!(matches!(error, AuthError::Malformed | AuthError::AlgorithmNotAccepted), "{error:?}");
+    assert!(
+        matches!(error, AuthError::Malformed | AuthError::AlgorithmNotAccepted),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -120,7 +149,10 @@ async fn hs256_signed_with_the_public_key_is_rejected() {
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some("k1".into());
     let token = encode(&header, &claims, &EncodingKey::from_secret(&public)).expect("sign");
-    assert!(matches!(verifier.verify(&token).await, Err(AuthError::AlgorithmNotAccepted)));
+    assert!(matches!(
+        verifier.verify(&token).await,
+        Err(AuthError::AlgorithmNotAccepted)
+    ));
 }
 
 #[tokio::test]
@@ -135,7 +167,10 @@ async fn unknown_kid_is_rejected() {
 async fn garbage_is_malformed() {
     let (_, verifier) = setup();
     for token in ["", "abc", "a.b.c", "....", "\u{0}.\u{0}.\u{0}"] {
-        assert!(matches!(verifier.verify(token).await, Err(AuthError::Malformed)), "{token:?}");
+        assert!(
+            matches!(verifier.verify(token).await, Err(AuthError::Malformed)),
+            "{token:?}"
+        );
     }
 }
 
@@ -146,7 +181,10 @@ async fn retired_key_still_verifies_after_rotation() {
     let old_token = before.issue("user-1", vec![], "").expect("issue").token;
     let after = TokenIssuer::new(issuer_config(), key("k2")).with_retired(vec![old]);
     let verifier = JwtVerifier::new(verifier_config(), JwksSource::from_jwks(&after.jwks()));
-    verifier.verify(&old_token).await.expect("the retired key still verifies");
+    verifier
+        .verify(&old_token)
+        .await
+        .expect("the retired key still verifies");
     let new_token = after.issue("user-1", vec![], "").expect("issue").token;
     verifier.verify(&new_token).await.expect("the active key verifies");
     assert_eq!(after.jwks().keys.len(), 2);
@@ -166,8 +204,15 @@ async fn rs256_token_verifies_against_an_rsa_jwk() {
     let pem = include_str!("testdata/rs256-test-key.pem");
     let n = include_str!("testdata/rs256-test-key.n").trim();
     let jwk = Jwk {
-        common: CommonParameters { key_id: Some("rsa-1".into()), ..CommonParameters::default() },
-        algorithm: AlgorithmParameters::RSA(RSAKeyParameters { key_type: RSAKeyType::RSA, n: n.into(), e: "AQAB".into() }),
+        common: CommonParameters {
+            key_id: Some("rsa-1".into()),
+            ..CommonParameters::default()
+        },
+        algorithm: AlgorithmParameters::RSA(RSAKeyParameters {
+            key_type: RSAKeyType::RSA,
+            n: n.into(),
+            e: "AQAB".into(),
+        }),
     };
     let verifier = JwtVerifier::new(verifier_config(), JwksSource::from_jwks(&JwkSet { keys: vec![jwk] }));
     let claims = Claims {
@@ -183,13 +228,26 @@ async fn rs256_token_verifies_against_an_rsa_jwk() {
     };
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("rsa-1".into());
-    let token = encode(&header, &claims, &EncodingKey::from_rsa_pem(pem.as_bytes()).expect("pem")).expect("sign");
+    let token = encode(
+        &header,
+        &claims,
+        &EncodingKey::from_rsa_pem(pem.as_bytes()).expect("pem"),
+    )
+    .expect("sign");
     assert_eq!(verifier.verify(&token).await.expect("RS256 verifies"), claims);
     // The same RSA key used with another algorithm is refused.
     let mut header = Header::new(Algorithm::RS512);
     header.kid = Some("rsa-1".into());
-    let token = encode(&header, &claims, &EncodingKey::from_rsa_pem(pem.as_bytes()).expect("pem")).expect("sign");
-    assert!(matches!(verifier.verify(&token).await, Err(AuthError::AlgorithmNotAccepted)));
+    let token = encode(
+        &header,
+        &claims,
+        &EncodingKey::from_rsa_pem(pem.as_bytes()).expect("pem"),
+    )
+    .expect("sign");
+    assert!(matches!(
+        verifier.verify(&token).await,
+        Err(AuthError::AlgorithmNotAccepted)
+    ));
 }
 
 /// A JWKS endpoint on a real loopback listener, counting its fetches.
@@ -226,7 +284,9 @@ async fn remote_jwks_is_fetched_and_refetched_for_a_new_kid() {
 
     // Rotation: identity publishes a new key; the verifier refetches on the unknown kid.
     let second = TokenIssuer::new(issuer_config(), key("k2")).with_retired(vec![]);
-    *published.write() = JwkSet { keys: [first.jwks().keys, second.jwks().keys].concat() };
+    *published.write() = JwkSet {
+        keys: [first.jwks().keys, second.jwks().keys].concat(),
+    };
     let token = second.issue("user-1", vec![], "").expect("issue").token;
     verifier.verify(&token).await.expect("refetched for the new kid");
     assert_eq!(fetches.load(Ordering::SeqCst), 2);
@@ -252,7 +312,11 @@ async fn forged_kids_do_not_hammer_the_jwks_endpoint() {
         let token = stranger.issue("user-1", vec![], "").expect("issue").token;
         assert!(matches!(verifier.verify(&token).await, Err(AuthError::UnknownKey)));
     }
-    assert_eq!(fetches.load(Ordering::SeqCst), 1, "one fetch within the minimum refresh interval");
+    assert_eq!(
+        fetches.load(Ordering::SeqCst),
+        1,
+        "one fetch within the minimum refresh interval"
+    );
 }
 
 #[tokio::test]
@@ -263,7 +327,10 @@ async fn unreachable_jwks_is_keys_unavailable() {
     };
     let config = verifier_config_with_url(port, 0);
     let verifier = JwtVerifier::new(config.clone(), JwksSource::remote(&config).expect("client"));
-    let token = TokenIssuer::new(issuer_config(), key("k1")).issue("user-1", vec![], "").expect("issue").token;
+    let token = TokenIssuer::new(issuer_config(), key("k1"))
+        .issue("user-1", vec![], "")
+        .expect("issue")
+        .token;
     let error = verifier.verify(&token).await.expect_err("no keys");
     assert!(matches!(error, AuthError::KeysUnavailable(_)));
     assert_eq!(error.code(), crate::error_code::ErrorCode::ServiceUnavailable);

@@ -41,6 +41,8 @@ impl JwtVerifier {
         validation.set_issuer(&[&self.config.issuer]);
         validation.set_audience(&[&self.config.audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
-        decode::<Claims>(token, &key.key, &validation).map(|data| data.claims).map_err(|e| AuthError::from_jwt(&e))
+        decode::<Claims>(token, &key.key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| AuthError::from_jwt(&e))
     }
 }

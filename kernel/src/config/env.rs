@@ -30,14 +30,19 @@ impl EnvLayer {
                 Some((segments, value))
             })
             .collect();
-        Self { vars, verbatim: Vec::new() }
+        Self {
+            vars,
+            verbatim: Vec::new(),
+        }
     }
 
     /// If `error` is a string field refusing a value this layer parsed as a number or bool, keeps that variable
     /// verbatim from now on and returns `true`; otherwise returns `false`.
     pub(super) fn retry_as_string(&mut self, error: &Error) -> bool {
         use figment::error::Kind;
-        let Kind::InvalidType(_, expected) = &error.kind else { return false };
+        let Kind::InvalidType(_, expected) = &error.kind else {
+            return false;
+        };
         if !expected.contains("string") || self.verbatim.contains(&error.path) {
             return false;
         }
@@ -65,7 +70,8 @@ impl Provider for EnvLayer {
             let value: Value = if self.verbatim.contains(segments) {
                 Value::from(raw.clone())
             } else {
-                raw.parse().unwrap_or_else(|never: std::convert::Infallible| match never {})
+                raw.parse()
+                    .unwrap_or_else(|never: std::convert::Infallible| match never {})
             };
             insert(&mut root, segments, value);
         }
@@ -75,7 +81,9 @@ impl Provider for EnvLayer {
 
 /// Inserts `value` at `segments`, creating intermediate tables; a scalar in the way is replaced by a table.
 fn insert(dict: &mut Dict, segments: &[String], value: Value) {
-    let Some((first, rest)) = segments.split_first() else { return };
+    let Some((first, rest)) = segments.split_first() else {
+        return;
+    };
     if rest.is_empty() {
         dict.insert(first.clone(), value);
         return;

@@ -53,7 +53,11 @@ fn describe(error: &figment::Error) -> String {
     if let Kind::UnknownField(field, _) = &error.kind {
         path.push(field);
     }
-    let key = if path.is_empty() { "<root>".to_owned() } else { path.join(".") };
+    let key = if path.is_empty() {
+        "<root>".to_owned()
+    } else {
+        path.join(".")
+    };
     let origin = match &error.metadata {
         Some(metadata) => {
             let profile = error.profile.clone().unwrap_or_default();

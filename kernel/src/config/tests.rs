@@ -25,7 +25,10 @@ struct ServerSection {
 
 impl Default for ServerSection {
     fn default() -> Self {
-        Self { http_addr: default_http_addr(), shutdown_grace_ms: default_shutdown_grace_ms() }
+        Self {
+            http_addr: default_http_addr(),
+            shutdown_grace_ms: default_shutdown_grace_ms(),
+        }
     }
 }
 
@@ -55,7 +58,10 @@ fn default_url() -> SecretString {
 }
 
 fn toml_file(text: &str) -> tempfile::NamedTempFile {
-    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("create a temp file");
+    let mut file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("create a temp file");
     file.write_all(text.as_bytes()).expect("write the temp file");
     file
 }
