@@ -1,2 +1,16 @@
-//! The Federation v2 router. Its pipeline stages (`http`, `auth`, `operation`, `plan`, `execute`, `response`)
-//! are built by the router issue; this crate holds no code yet.
+//! The Federation v2 router: the single entry point for client traffic.
+//!
+//! Its modules are the stages a request meets, in order: [`http`] (GraphQL over HTTP, GraphiQL),
+//! [`operation`] (parse, validate, limits, introspection), [`plan`] (query planning, wrapped around
+//! `hive-router-query-planner`), [`execute`] (our executor) and [`response`] (our response shaping). The
+//! [`supergraph`] module loads the supergraph and derives the API schema; [`cache`] keeps warm operations.
+
+pub mod cache;
+pub mod config;
+pub mod execute;
+pub mod gateway;
+pub mod http;
+pub mod operation;
+pub mod plan;
+pub mod response;
+pub mod supergraph;

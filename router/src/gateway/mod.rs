@@ -1,0 +1,147 @@
+//! The assembled router: the supergraph, the pipeline over it, and the HTTP server in front, with the supergraph
+//! file watched and swapped without dropping in-flight requests.
+
+mod stage;
+mod watch;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use kernel::server::{BoundServer, Server};
+
+use crate::config::RouterConfig;
+use crate::execute::{Executor, SubgraphClients, SubgraphEndpoint};
+use crate::http::{
+    self, GraphQLHandler, GraphQLRequest, GraphQLResponse, HttpOptions, OperationPipeline, RequestContext,
+};
+use crate::operation::{OperationPolicy, OperationSchema};
+use crate::plan::QueryPlanner;
+use crate::response::SchemaIndex;
+use crate::supergraph::Supergraph;
+
+pub use stage::{FederatedStage, PlannedEntry};
+
+/// The pipeline for one supergraph.
+pub type Pipeline = OperationPipeline<FederatedStage>;
+
+/// Why the router could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// No supergraph path was configured.
+    #[error("no supergraph: pass --supergraph PATH or set supergraph.path")]
+    NoSupergraph,
+    /// The supergraph file is unreadable, malformed or not Federation v2.
+    #[error("supergraph {path}: {source}")]
+    Supergraph {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: crate::supergraph::SupergraphError,
+    },
+    /// The API schema could not be indexed for validation.
+    #[error("API schema: {0}")]
+    Schema(String),
+    /// The subgraph clients could not be built.
+    #[error("subgraph clients: {0}")]
+    Clients(#[from] crate::execute::ExecuteError),
+    /// The HTTP server could not start.
+    #[error(transparent)]
+    Server(#[from] kernel::server::ServerError),
+}
+
+/// Builds the whole pipeline for the supergraph at `path`.
+pub fn build_pipeline(config: &RouterConfig, path: &Path) -> Result<Pipeline, GatewayError> {
+    let supergraph =
+        Supergraph::load(path, &config.subgraphs.url_overrides()).map_err(|source| GatewayError::Supergraph {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    pipeline_for(config, Arc::new(supergraph))
+}
+
+/// Builds the pipeline for an already loaded supergraph.
+pub fn pipeline_for(config: &RouterConfig, supergraph: Arc<Supergraph>) -> Result<Pipeline, GatewayError> {
+    let schema = OperationSchema::new(Arc::clone(supergraph.api_schema().document()))
+        .map_err(|error| GatewayError::Schema(error.to_string()))?;
+    let endpoints = supergraph.subgraphs().iter().map(|subgraph| {
+        SubgraphEndpoint::new(
+            Arc::clone(&subgraph.name),
+            &subgraph.url,
+            config.subgraphs.timeout(&subgraph.name),
+        )
+    });
+    let clients = Arc::new(SubgraphClients::new(endpoints)?);
+    let index = Arc::new(SchemaIndex::from_supergraph(&supergraph.planner().supergraph));
+    let planner = QueryPlanner::new(Arc::clone(&supergraph), &config.planner);
+    let stage = FederatedStage::new(planner, Executor::new(clients, Arc::clone(&index)), index);
+    Ok(OperationPipeline::new(
+        Arc::new(schema),
+        OperationPolicy::from_config(config),
+        crate::cache::DEFAULT_CAPACITY,
+        stage,
+    ))
+}
+
+/// The handler the HTTP edge calls: the current pipeline, swapped whole when the supergraph changes. A request
+/// keeps the pipeline it started with until it completes.
+pub struct Gateway {
+    current: ArcSwap<Pipeline>,
+}
+
+impl Gateway {
+    /// A gateway serving `pipeline`.
+    pub fn new(pipeline: Pipeline) -> Self {
+        Self {
+            current: ArcSwap::from_pointee(pipeline),
+        }
+    }
+
+    /// Replaces the pipeline; requests already running finish on the old one.
+    pub fn swap(&self, pipeline: Pipeline) {
+        self.current.store(Arc::new(pipeline));
+    }
+
+    /// The pipeline new requests use.
+    pub fn current(&self) -> Arc<Pipeline> {
+        self.current.load_full()
+    }
+}
+
+#[async_trait::async_trait]
+impl GraphQLHandler for Gateway {
+    async fn execute(&self, request: GraphQLRequest, context: RequestContext) -> GraphQLResponse {
+        let pipeline = self.current.load_full();
+        pipeline.execute(request, context).await
+    }
+}
+
+/// A router bound to its listener, not yet serving.
+pub struct RunningRouter {
+    /// The bound HTTP server.
+    pub server: BoundServer,
+    /// The handler, for swapping supergraphs by hand.
+    pub gateway: Arc<Gateway>,
+}
+
+/// Loads the supergraph, assembles the pipeline and binds the HTTP listener (port 0 allowed). When the config
+/// names a watch interval, the supergraph file is polled and valid changes are swapped in.
+pub async fn start(
+    config: RouterConfig,
+    telemetry: Option<kernel::telemetry::TelemetryGuard>,
+) -> Result<RunningRouter, GatewayError> {
+    let path = config.supergraph.path.clone().ok_or(GatewayError::NoSupergraph)?;
+    let pipeline = build_pipeline(&config, &path)?;
+    let gateway = Arc::new(Gateway::new(pipeline));
+    let routes = http::router(
+        Arc::clone(&gateway) as Arc<dyn GraphQLHandler>,
+        HttpOptions::from_config(&config),
+    );
+    let mut builder = Server::builder(config.listen.clone()).http(routes);
+    if let Some(telemetry) = telemetry {
+        builder = builder.telemetry(telemetry);
+    }
+    let server = builder.bind().await?;
+    watch::spawn(Arc::clone(&gateway), config, path, server.shutdown_token());
+    Ok(RunningRouter { server, gateway })
+}

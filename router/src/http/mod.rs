@@ -1,0 +1,88 @@
+//! The `http` stage: GraphQL over HTTP as the GraphQL-over-HTTP specification describes it.
+//!
+//! - `POST` with an `application/json` body (`query`, `operationName`, `variables`, `extensions`); other body
+//!   types get 415, bodies over `limits.max_body_bytes` get 413, malformed ones 400.
+//! - `GET` with the same parameters in the query string (`variables`/`extensions` as JSON text), for queries:
+//!   a mutation over GET gets 405 with `METHOD_NOT_ALLOWED`.
+//! - Responses are `application/graphql-response+json` when the client accepts it (request errors then get
+//!   4xx statuses) and `application/json` otherwise (request errors then get 200, as the specification's legacy
+//!   rules say). Every error body carries `extensions.code`.
+//! - A browser `GET` (Accept includes `text/html`) without a `query` gets GraphiQL, whose assets the router
+//!   serves itself under [`graphiql::ASSET_PREFIX`].
+//!
+//! The edge decodes requests and calls a [`GraphQLHandler`]; [`OperationPipeline`] is the router's. `/healthz`,
+//! `/readyz` and `/metrics` come from `kernel::server`, which the router built here is mounted into.
+
+mod endpoint;
+mod error;
+pub mod graphiql;
+mod handler;
+mod negotiate;
+mod pipeline;
+mod request;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::any;
+
+pub use error::HttpError;
+pub use handler::{GraphQLHandler, GraphQLResponse, RequestContext, RequestMethod};
+pub use negotiate::{GRAPHQL_RESPONSE_JSON, ResponseFormat};
+pub use pipeline::{CachedOperation, ExecutionStage, OperationPipeline};
+pub use request::GraphQLRequest;
+
+use crate::config::RouterConfig;
+use endpoint::EndpointState;
+
+/// The path of the GraphQL endpoint unless configured otherwise.
+pub const DEFAULT_ENDPOINT: &str = "/graphql";
+
+/// How the HTTP edge is set up.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// The path of the GraphQL endpoint.
+    pub endpoint: String,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Whether browsers get GraphiQL at the endpoint.
+    pub graphiql: bool,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            endpoint: DEFAULT_ENDPOINT.to_owned(),
+            max_body_bytes: crate::config::LimitsConfig::default().max_body_bytes,
+            graphiql: true,
+        }
+    }
+}
+
+impl HttpOptions {
+    /// The options the configuration describes.
+    pub fn from_config(config: &RouterConfig) -> Self {
+        Self {
+            max_body_bytes: config.limits.max_body_bytes,
+            ..Self::default()
+        }
+    }
+}
+
+/// The router's HTTP routes: the GraphQL endpoint and the GraphiQL assets, ready for
+/// `kernel::server::Server::builder(..).http(..)`.
+pub fn router(handler: Arc<dyn GraphQLHandler>, options: HttpOptions) -> Router {
+    let state = Arc::new(EndpointState {
+        handler,
+        max_body_bytes: options.max_body_bytes,
+        graphiql_page: options.graphiql.then(|| graphiql::page(&options.endpoint)),
+    });
+    let endpoint = Router::new()
+        .route(&options.endpoint, any(endpoint::serve))
+        .with_state(state);
+    if options.graphiql {
+        endpoint.merge(graphiql::asset_routes())
+    } else {
+        endpoint
+    }
+}
