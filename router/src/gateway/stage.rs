@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use http::HeaderMap;
+use http::header::{AUTHORIZATION, HeaderName};
 use kernel::error_code::ErrorCode;
 use serde_json::{Map, Value};
 
@@ -64,9 +66,10 @@ impl ExecutionStage for FederatedStage {
             let error = GraphQLError::new(ErrorCode::InternalServerError, "the operation was not planned");
             return GraphQLResponse::error(error, context.format);
         };
+        let headers = forwarded_headers(&context.headers);
         let request = ExecutionRequest {
             variables: Some(&variables),
-            headers: Some(&context.headers),
+            headers: (!headers.is_empty()).then_some(&headers),
         };
         let output = self.executor.execute(entry.planned.plan(), request).await;
         let mut body = Vec::with_capacity(1024);
@@ -75,4 +78,23 @@ impl ExecutionStage for FederatedStage {
             .write_response(&output.data, &output.errors, Some(&variables), &mut body);
         GraphQLResponse::ok(body)
     }
+}
+
+/// Client headers that subgraphs receive: the credentials they verify themselves and the trace context. The rest
+/// (`content-length`, `host`, encodings, …) describe the client's own request and would corrupt the subgraph's.
+const FORWARDED_HEADERS: [HeaderName; 4] = [
+    AUTHORIZATION,
+    HeaderName::from_static("traceparent"),
+    HeaderName::from_static("tracestate"),
+    HeaderName::from_static("baggage"),
+];
+
+fn forwarded_headers(client: &HeaderMap) -> HeaderMap {
+    let mut forwarded = HeaderMap::new();
+    for name in &FORWARDED_HEADERS {
+        for value in client.get_all(name) {
+            forwarded.append(name.clone(), value.clone());
+        }
+    }
+    forwarded
 }

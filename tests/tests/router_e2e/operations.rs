@@ -1,0 +1,87 @@
+//! The operation's own shape: fragments, aliases, directives, `__typename`, mutations and introspection.
+
+use platform_tests::subgraphs::SubgraphName;
+use serde_json::json;
+
+use crate::harness::{Router, snapshot};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fragments_inline_fragments_and_aliases() {
+    let router = Router::start().await;
+    let (_, body) = router
+        .query(
+            r#"query Shelf {
+                 first: product(upc: "1") { ...Card }
+                 second: product(upc: "3") { ... on Product { label: name } ...Card }
+               }
+               fragment Card on Product { upc cost: price reviews { stars: rating } }"#,
+        )
+        .await;
+    snapshot!(body);
+}
+
+const DIRECTIVES: &str = r#"query Product($withReviews: Boolean!, $hidePrice: Boolean!) {
+  product(upc: "2") { name price @skip(if: $hidePrice) reviews @include(if: $withReviews) { body } }
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skip_and_include_follow_their_variables() {
+    let router = Router::start().await;
+    let (_, shown) = router
+        .query_with(DIRECTIVES, json!({ "withReviews": true, "hidePrice": false }))
+        .await;
+    snapshot!("skip_and_include_shown", shown);
+    router.clear_requests();
+    let (_, hidden) = router
+        .query_with(DIRECTIVES, json!({ "withReviews": false, "hidePrice": true }))
+        .await;
+    snapshot!("skip_and_include_hidden", hidden);
+    assert_eq!(router.subgraph(SubgraphName::Reviews).request_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typename_is_answered_at_every_level() {
+    let router = Router::start().await;
+    let (_, body) = router
+        .query(
+            r#"{ __typename
+                 review(id: "r2") { __typename author { __typename username } product { __typename name } }
+                 mediaItem(id: "m2") { __typename title } }"#,
+        )
+        .await;
+    snapshot!(body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutation_fields_run_one_after_another_in_order() {
+    let router = Router::start().await;
+    let (_, body) = router
+        .query(
+            r#"mutation {
+                 first: reserveStock(upc: "1", quantity: 4)
+                 second: reserveStock(upc: "1", quantity: 4)
+                 renamed: renameUser(id: "u1", name: "Ada King") { id name }
+                 third: reserveStock(upc: "1", quantity: 1)
+               }"#,
+        )
+        .await;
+    snapshot!(body);
+    let (_, after) = router
+        .query(r#"{ product(upc: "1") { inStock } user(id: "u1") { name } }"#)
+        .await;
+    snapshot!("mutation_effects_are_visible_afterwards", after);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn introspection_is_answered_by_the_router() {
+    let router = Router::start().await;
+    let (_, body) = router
+        .query("{ __schema { queryType { name } mutationType { name } } }")
+        .await;
+    snapshot!(body);
+    let total: usize = SubgraphName::ALL
+        .iter()
+        .map(|n| router.subgraph(*n).request_count())
+        .sum();
+    assert_eq!(total, 0);
+}
