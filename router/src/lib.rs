@@ -14,3 +14,7 @@ pub mod operation;
 pub mod plan;
 pub mod response;
 pub mod supergraph;
+
+// A dev-dependency of the benches only; named here so the unit-test build does not flag it as unused.
+#[cfg(test)]
+use criterion as _;
