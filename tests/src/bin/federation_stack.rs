@@ -28,7 +28,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         supergraph.display()
     );
     for handle in &handles {
-        write!(config, "\n[subgraphs.overrides.{}]\nurl = \"{}\"\n", handle.name(), handle.url())?;
+        write!(
+            config,
+            "\n[subgraphs.overrides.{}]\nurl = \"{}\"\n",
+            handle.name(),
+            handle.url()
+        )?;
     }
     std::fs::write(out.join("router.toml"), config)?;
     std::fs::write(out.join("ready"), "")?;
