@@ -1,6 +1,8 @@
 //! The execution stage that joins the pipeline's stages: plan, execute, shape the response.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::HeaderMap;
 use http::header::{AUTHORIZATION, HeaderName};
@@ -10,14 +12,18 @@ use serde_json::{Map, Value};
 use crate::execute::{ExecutionRequest, Executor};
 use crate::http::{CachedOperation, ExecutionStage, GraphQLResponse, RequestContext};
 use crate::operation::{GraphQLError, PreparedOperation};
-use crate::plan::{PlannedOperation, QueryPlanner};
+use crate::plan::{OverrideContext, PlanContext, PlannedOperation, QueryPlan, QueryPlanner};
 use crate::response::{Projection, SchemaIndex};
 
 /// What a warm request reuses besides the validated operation: the plan and the response projection.
 #[derive(Debug)]
 pub struct PlannedEntry {
+    /// The plan for the planner's default override context (no label on, a roll of 0).
     planned: PlannedOperation,
     projection: Projection,
+    /// Plans for the other progressive-override contexts, made on first use; a supergraph without progressive
+    /// `@override` never fills it.
+    variants: parking_lot::RwLock<HashMap<OverrideContext, Arc<QueryPlan>>>,
 }
 
 /// Plans operations on a cache miss, and runs cached plans through our executor and response shaping.
@@ -25,16 +31,62 @@ pub struct FederatedStage {
     planner: QueryPlanner,
     executor: Executor,
     schema: Arc<SchemaIndex>,
+    /// Whether the supergraph has progressive `@override` labels, so plans depend on the request's roll.
+    progressive: bool,
+    /// Requests seen, hashed into each request's override roll.
+    rolls: AtomicU64,
 }
 
 impl FederatedStage {
     /// A stage planning with `planner` and fetching through `executor`, shaping by `schema`.
     pub fn new(planner: QueryPlanner, executor: Executor, schema: Arc<SchemaIndex>) -> Self {
+        let overrides = &planner.supergraph().planner().supergraph.progressive_overrides;
+        let progressive = !overrides.flags.is_empty() || !overrides.percentages.is_empty();
         Self {
             planner,
             executor,
             schema,
+            progressive,
+            rolls: AtomicU64::new(0),
         }
+    }
+
+    /// A roll in `[0, 100)` for one request. Hashing a counter spreads consecutive requests evenly, so a
+    /// `percent(p)` override takes its share of traffic without a random source on the hot path.
+    fn roll(&self) -> f64 {
+        let n = self.rolls.fetch_add(1, Ordering::Relaxed);
+        let hash = xxhash_rust::xxh3::xxh3_64(&n.to_le_bytes());
+        (hash % 1_000_000) as f64 / 10_000.0
+    }
+
+    /// The plan for this request: the cached default one, or the one for the request's override context.
+    async fn plan_for_request(
+        &self,
+        operation: &CachedOperation<PlannedEntry>,
+        entry: &PlannedEntry,
+    ) -> Result<Arc<QueryPlan>, GraphQLError> {
+        if !self.progressive {
+            return Ok(Arc::clone(entry.planned.plan()));
+        }
+        let context = OverrideContext::resolve(self.planner.supergraph(), std::iter::empty(), self.roll());
+        if context == OverrideContext::default() {
+            return Ok(Arc::clone(entry.planned.plan()));
+        }
+        if let Some(plan) = entry.variants.read().get(&context) {
+            return Ok(Arc::clone(plan));
+        }
+        let request = PlanContext {
+            operation_hash: None,
+            overrides: context.clone(),
+        };
+        let planned = self
+            .planner
+            .plan_with_context(operation.operation.document(), operation.operation.name(), &request)
+            .await
+            .map_err(|error| GraphQLError::new(error.code(), error.client_message()))?;
+        let plan = Arc::clone(planned.plan());
+        entry.variants.write().insert(context, Arc::clone(&plan));
+        Ok(plan)
     }
 }
 
@@ -52,7 +104,11 @@ impl ExecutionStage for FederatedStage {
             tracing::error!(%error, "building the response projection failed");
             GraphQLError::new(ErrorCode::InternalServerError, "the operation could not be prepared")
         })?;
-        Ok(PlannedEntry { planned, projection })
+        Ok(PlannedEntry {
+            planned,
+            projection,
+            variants: parking_lot::RwLock::new(HashMap::new()),
+        })
     }
 
     async fn execute(
@@ -71,7 +127,11 @@ impl ExecutionStage for FederatedStage {
             variables: Some(&variables),
             headers: (!headers.is_empty()).then_some(&headers),
         };
-        let output = self.executor.execute(entry.planned.plan(), request).await;
+        let plan = match self.plan_for_request(operation, entry).await {
+            Ok(plan) => plan,
+            Err(error) => return GraphQLResponse::error(error, context.format),
+        };
+        let output = self.executor.execute(&plan, request).await;
         let mut body = Vec::with_capacity(1024);
         entry
             .projection
