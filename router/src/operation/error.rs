@@ -132,6 +132,9 @@ pub enum RequestError {
     /// Subscriptions are not executed by this router.
     #[error("subscription operations are not supported")]
     SubscriptionNotSupported,
+    /// `@defer` and `@stream` (incremental delivery) are not executed by this router.
+    #[error("@{0} is not supported by this router; send the operation without it")]
+    IncrementalDeliveryNotSupported(&'static str),
     /// A mutation was sent with GET, which may only read.
     #[error("mutations cannot be sent with GET; use POST")]
     MutationOverGet,
@@ -165,7 +168,9 @@ impl RequestError {
             }
             Self::IntrospectionDisabled { .. } => ErrorCode::GraphqlValidationFailed,
             Self::Variables(_) => ErrorCode::BadUserInput,
-            Self::SubscriptionNotSupported => ErrorCode::OperationNotSupported,
+            Self::SubscriptionNotSupported | Self::IncrementalDeliveryNotSupported(_) => {
+                ErrorCode::OperationNotSupported
+            }
             Self::MutationOverGet => ErrorCode::MethodNotAllowed,
         }
     }

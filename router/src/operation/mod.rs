@@ -9,6 +9,7 @@
 //! introspect are answered by [`introspection`] and never reach the planner.
 
 mod error;
+mod incremental;
 pub mod introspection;
 mod limits;
 mod literal;
@@ -62,6 +63,11 @@ pub fn prepare_document(
             document.definitions.get(at)
     {
         limits::check(&document, operation.selection_set(), &policy.limits)?;
+    }
+    // Checked before validation: the API schema does not declare these directives, and "unknown directive" would
+    // hide that the router does not do incremental delivery.
+    if let Some(directive) = incremental::requested(&document) {
+        return Err(RequestError::IncrementalDeliveryNotSupported(directive));
     }
     validate::validate(schema, &document)?;
     let prepared = PreparedOperation::new(document, selected?).ok_or(RequestError::NoOperation)?;

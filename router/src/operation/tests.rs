@@ -123,6 +123,13 @@ fn subscriptions_are_not_supported() {
 }
 
 #[test]
+fn defer_is_refused_as_not_supported_rather_than_invalid() {
+    let error = prepare(&schema(), "{ ... @defer { __typename } }").expect_err("refused");
+    assert_eq!(error.code(), ErrorCode::OperationNotSupported);
+    assert!(error.to_string().contains("@defer"), "{error}");
+}
+
+#[test]
 fn mutation_is_refused_over_get() {
     let prepared =
         prepare(&schema(), "mutation { createPost(input: { title: \"t\" }) { id } }").expect("valid mutation");
