@@ -15,3 +15,6 @@ mod operations;
 
 #[path = "router_e2e/errors.rs"]
 mod errors;
+
+#[path = "router_e2e/misbehaving.rs"]
+mod misbehaving;

@@ -263,15 +263,16 @@ impl Merge<'_> {
             None | Some(Value::Null) => return errors.push(self.problem("it returned no entities")),
             Some(_) => return errors.push(self.problem("its `_entities` is not a list")),
         };
-        if entities.len() < representations.len() {
+        // Entities answer representations by position. With a different count that pairing cannot be trusted, and
+        // merging anyway could put one entity's data (another user's, say) in place of another's: merge nothing.
+        if entities.len() != representations.len() {
             let reason = format!(
                 "it returned {} entities for {} representations",
                 entities.len(),
                 representations.len()
             );
-            errors.push(self.problem(&reason));
+            return errors.push(self.problem(&reason));
         }
-        entities.truncate(representations.len());
         if entities.iter().any(|entity| !entity.is_object() && !entity.is_null()) {
             errors.push(self.problem("it returned entities that are not objects"));
         }
