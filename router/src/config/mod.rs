@@ -9,6 +9,7 @@
 //!
 //! [subgraphs]
 //! timeout_ms = 30000
+//! http2_prior_knowledge = false   # h2c to plain-HTTP subgraphs; TLS subgraphs negotiate HTTP/2 by ALPN
 //! [subgraphs.overrides.blog]
 //! url = "http://127.0.0.1:4102/graphql"
 //!

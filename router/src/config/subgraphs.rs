@@ -1,9 +1,12 @@
-//! The subgraphs section: per-subgraph URL overrides and request timeouts.
+//! The subgraphs section: per-subgraph URL overrides, request timeouts and connection settings.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
+
+use crate::execute::{SubgraphEndpoint, TransportOptions};
 
 /// Settings for the requests the router sends to subgraphs.
 #[derive(Debug, Clone, Deserialize)]
@@ -12,6 +15,18 @@ pub struct SubgraphsConfig {
     /// Timeout of one subgraph request, unless the subgraph's override says otherwise.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+    /// The deadline for opening a connection (capped by the request timeout).
+    #[serde(default = "default_connect_timeout_ms")]
+    pub connect_timeout_ms: u64,
+    /// How long an idle pooled connection is kept open.
+    #[serde(default = "default_pool_idle_timeout_ms")]
+    pub pool_idle_timeout_ms: u64,
+    /// How many idle connections per subgraph host the pool keeps.
+    #[serde(default = "default_pool_max_idle_per_host")]
+    pub pool_max_idle_per_host: usize,
+    /// Speak HTTP/2 over cleartext (`h2c`) without negotiating; TLS subgraphs negotiate HTTP/2 by ALPN anyway.
+    #[serde(default = "default_http2_prior_knowledge")]
+    pub http2_prior_knowledge: bool,
     /// Settings for individual subgraphs, by the name the supergraph gives them.
     #[serde(default = "default_overrides")]
     pub overrides: BTreeMap<String, SubgraphOverride>,
@@ -27,10 +42,33 @@ pub struct SubgraphOverride {
     /// Timeout of one request to this subgraph.
     #[serde(default = "default_override_timeout_ms")]
     pub timeout_ms: Option<u64>,
+    /// Whether to speak `h2c` to this subgraph.
+    #[serde(default = "default_override_http2")]
+    pub http2_prior_knowledge: Option<bool>,
 }
 
 fn default_timeout_ms() -> u64 {
     30_000
+}
+
+fn default_connect_timeout_ms() -> u64 {
+    5_000
+}
+
+fn default_pool_idle_timeout_ms() -> u64 {
+    90_000
+}
+
+fn default_pool_max_idle_per_host() -> usize {
+    256
+}
+
+fn default_http2_prior_knowledge() -> bool {
+    false
+}
+
+fn default_override_http2() -> Option<bool> {
+    None
 }
 
 fn default_overrides() -> BTreeMap<String, SubgraphOverride> {
@@ -49,6 +87,10 @@ impl Default for SubgraphsConfig {
     fn default() -> Self {
         Self {
             timeout_ms: default_timeout_ms(),
+            connect_timeout_ms: default_connect_timeout_ms(),
+            pool_idle_timeout_ms: default_pool_idle_timeout_ms(),
+            pool_max_idle_per_host: default_pool_max_idle_per_host(),
+            http2_prior_knowledge: default_http2_prior_knowledge(),
             overrides: default_overrides(),
         }
     }
@@ -63,6 +105,27 @@ impl SubgraphsConfig {
             .and_then(|o| o.timeout_ms)
             .unwrap_or(self.timeout_ms);
         Duration::from_millis(millis)
+    }
+
+    /// The client settings for the subgraph `name` at `url`: this section's values, with its override applied.
+    pub fn endpoint(&self, name: Arc<str>, url: &str) -> SubgraphEndpoint {
+        let http2_prior_knowledge = self
+            .overrides
+            .get(&*name)
+            .and_then(|o| o.http2_prior_knowledge)
+            .unwrap_or(self.http2_prior_knowledge);
+        let timeout = self.timeout(&name);
+        SubgraphEndpoint {
+            name,
+            url: url.to_owned(),
+            timeout,
+            transport: TransportOptions {
+                http2_prior_knowledge,
+                connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+                pool_idle_timeout: Duration::from_millis(self.pool_idle_timeout_ms),
+                pool_max_idle_per_host: self.pool_max_idle_per_host,
+            },
+        }
     }
 
     /// The URL overrides, subgraph name → URL, in the shape the supergraph loader takes.

@@ -99,3 +99,19 @@ fn subgraph_url_that_is_not_http_is_refused_naming_the_key() {
     assert!(message.contains("subgraphs.overrides.blog.url"), "{message}");
     assert!(message.contains("blog:4102"), "{message}");
 }
+
+#[test]
+fn subgraph_connection_settings_apply_with_per_subgraph_overrides() {
+    let file = toml_file(
+        "[subgraphs]\ntimeout_ms = 1000\nconnect_timeout_ms = 200\nhttp2_prior_knowledge = false\n\
+         [subgraphs.overrides.fast]\ntimeout_ms = 50\nhttp2_prior_knowledge = true\n",
+    );
+    let config = RouterConfig::load_with_env(Some(file.path()), no_env()).expect("valid config");
+    let fast = config.subgraphs.endpoint("fast".into(), "http://127.0.0.1:1/graphql");
+    assert_eq!(fast.timeout, std::time::Duration::from_millis(50));
+    assert!(fast.transport.http2_prior_knowledge);
+    assert_eq!(fast.transport.connect_timeout, std::time::Duration::from_millis(200));
+    let other = config.subgraphs.endpoint("other".into(), "http://127.0.0.1:2/graphql");
+    assert_eq!(other.timeout, std::time::Duration::from_millis(1000));
+    assert!(!other.transport.http2_prior_knowledge);
+}

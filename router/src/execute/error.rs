@@ -27,12 +27,4 @@ pub enum ExecuteError {
         /// The subgraph.
         name: String,
     },
-    /// Transport settings name subgraphs the supergraph does not have.
-    #[error("execute.subgraphs names unknown subgraphs: {names} (known: {known})")]
-    UnknownSubgraph {
-        /// The unknown names, comma-separated.
-        names: String,
-        /// The known names, comma-separated.
-        known: String,
-    },
 }

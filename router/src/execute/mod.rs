@@ -8,7 +8,6 @@
 
 mod body;
 mod client;
-mod config;
 mod error;
 mod executor;
 mod fetch;
@@ -31,6 +30,5 @@ mod tests;
 pub use client::{
     SubgraphClient, SubgraphClients, SubgraphEndpoint, SubgraphReply, TransportFailure, TransportOptions,
 };
-pub use config::{ExecuteConfig, SubgraphTransportConfig};
 pub use error::ExecuteError;
 pub use executor::{ExecutionOutput, ExecutionRequest, Executor};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::test_server::{Canned, StandIn, stand_in};
-use super::{ExecuteConfig, ExecutionRequest, Executor, SubgraphClients};
+use super::{ExecutionRequest, Executor, SubgraphClients};
 use crate::plan::{PlanConfig, QueryPlanner};
 use crate::response::test_schema::SUPERGRAPH;
 use crate::response::{Projection, SchemaIndex};
@@ -76,9 +76,11 @@ async fn harness() -> Harness {
         .collect();
     let supergraph =
         Arc::new(Supergraph::parse_with_url_overrides(SUPERGRAPH, &overrides).expect("the supergraph loads"));
-    let endpoints = ExecuteConfig::default()
-        .endpoints(supergraph.subgraphs().iter().map(|s| (s.name.clone(), s.url.clone())))
-        .expect("endpoints");
+    let config = crate::config::SubgraphsConfig::default();
+    let endpoints = supergraph
+        .subgraphs()
+        .iter()
+        .map(|s| config.endpoint(Arc::clone(&s.name), &s.url));
     let schema = Arc::new(SchemaIndex::from_supergraph(&supergraph.planner().supergraph));
     let clients = Arc::new(SubgraphClients::new(endpoints).expect("clients"));
     Harness {

@@ -11,7 +11,7 @@ use arc_swap::ArcSwap;
 use kernel::server::{BoundServer, Server};
 
 use crate::config::RouterConfig;
-use crate::execute::{Executor, SubgraphClients, SubgraphEndpoint};
+use crate::execute::{Executor, SubgraphClients};
 use crate::http::{
     self, GraphQLHandler, GraphQLRequest, GraphQLResponse, HttpOptions, OperationPipeline, RequestContext,
 };
@@ -64,13 +64,10 @@ pub fn build_pipeline(config: &RouterConfig, path: &Path) -> Result<Pipeline, Ga
 pub fn pipeline_for(config: &RouterConfig, supergraph: Arc<Supergraph>) -> Result<Pipeline, GatewayError> {
     let schema = OperationSchema::new(Arc::clone(supergraph.api_schema().document()))
         .map_err(|error| GatewayError::Schema(error.to_string()))?;
-    let endpoints = supergraph.subgraphs().iter().map(|subgraph| {
-        SubgraphEndpoint::new(
-            Arc::clone(&subgraph.name),
-            &subgraph.url,
-            config.subgraphs.timeout(&subgraph.name),
-        )
-    });
+    let endpoints = supergraph
+        .subgraphs()
+        .iter()
+        .map(|subgraph| config.subgraphs.endpoint(Arc::clone(&subgraph.name), &subgraph.url));
     let clients = Arc::new(SubgraphClients::new(endpoints)?);
     let index = Arc::new(SchemaIndex::from_supergraph(&supergraph.planner().supergraph));
     let planner = QueryPlanner::new(Arc::clone(&supergraph), &config.planner);

@@ -51,6 +51,7 @@ impl Router {
                 SubgraphOverride {
                     url: Some(handle.url().to_owned()),
                     timeout_ms: Some(5_000),
+                    ..SubgraphOverride::default()
                 },
             );
         }

@@ -55,6 +55,7 @@ async fn router_with_reviews_at(addr: SocketAddr) -> Router {
             SubgraphOverride {
                 url: Some(format!("http://{addr}/graphql")),
                 timeout_ms: Some(300),
+                ..SubgraphOverride::default()
             },
         );
     })
