@@ -3,7 +3,8 @@
 //! A client is built as `XServiceClient::with_interceptor(grpc::channel(addr, &config)?,
 //! ContextInterceptor::new())`. The interceptor adds the current span's `traceparent` and the caller's
 //! `authorization: Bearer <jwt>`, taken from [`with_forwarded_token`]'s task-local scope or set explicitly.
-//! On the server side, [`trace_parent`] and [`bearer_token`] read the same values back from a request.
+//! On the server side, [`trace_parent`] and [`bearer_token`] read the same values back from a request, and
+//! [`authenticate`] refuses a call whose caller cannot be verified.
 
 use std::future::Future;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use tonic::service::Interceptor;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Status};
 
+use crate::auth::{Claims, JwtVerifier};
 use crate::telemetry::propagation::{extract_grpc, inject_grpc};
 
 /// How outgoing gRPC channels connect and how long a call may take.
@@ -141,6 +143,16 @@ pub fn bearer_token(metadata: &MetadataMap) -> Option<SecretString> {
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| SecretString::from(token))
+}
+
+/// The verified claims of an incoming call's bearer token. Every service's gRPC handlers call this first: a call
+/// without a token, or with one that does not verify, is refused with `UNAUTHENTICATED` before anything runs.
+pub async fn authenticate<T>(verifier: &JwtVerifier, request: &Request<T>) -> Result<Claims, Status> {
+    let token = bearer_token(request.metadata()).ok_or_else(|| Status::unauthenticated("the call carries no token"))?;
+    verifier.verify(token.expose_secret()).await.map_err(|error| {
+        let code = error.code().grpc_code();
+        Status::new(code, error.to_string())
+    })
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ pub mod config;
 pub mod db;
 pub mod error_code;
 pub mod events;
+#[cfg(feature = "graphql")]
+pub mod graphql;
 pub mod grpc;
 pub mod health;
 pub mod registry;

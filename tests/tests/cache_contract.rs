@@ -122,6 +122,29 @@ mod behaviours {
         assert_eq!(cache.get("k").await.unwrap(), None);
     }
 
+    pub async fn counter_counts_within_its_window_and_restarts_after(backend: Backend) {
+        let cache = backend.cache().await;
+        assert_eq!(cache.increment("attempts", SHORT_TTL).await.unwrap(), 1);
+        assert_eq!(cache.increment("attempts", SHORT_TTL).await.unwrap(), 2);
+        assert_eq!(cache.increment("other", SHORT_TTL).await.unwrap(), 1);
+        // Later increments do not extend the window: it is fixed from the first one.
+        assert_eq!(cache.increment("attempts", SHORT_TTL * 20).await.unwrap(), 3);
+        tokio::time::sleep(SHORT_TTL * 2).await;
+        assert_eq!(cache.increment("attempts", SHORT_TTL).await.unwrap(), 1);
+    }
+
+    pub async fn counter_refuses_a_value_that_is_not_a_number(backend: Backend) {
+        let cache = backend.cache().await;
+        cache.set("k", Bytes::from_static(b"text"), None).await.unwrap();
+        let error = cache.increment("k", SHORT_TTL).await.unwrap_err();
+        assert!(matches!(error, CacheError::Command { .. }), "{error}");
+        assert_eq!(cache.get("k").await.unwrap(), Some(Bytes::from_static(b"text")), "the value is kept");
+        assert!(matches!(
+            cache.increment("k", Duration::ZERO).await.unwrap_err(),
+            CacheError::InvalidTtl
+        ));
+    }
+
     pub async fn delete_removes_and_says_whether_it_did(backend: Backend) {
         let cache = backend.cache().await;
         cache.set("k", Bytes::from_static(b"v"), None).await.unwrap();
@@ -233,6 +256,8 @@ contract!(
     entry_expires_after_its_ttl,
     zero_ttl_is_refused,
     delete_removes_and_says_whether_it_did,
+    counter_counts_within_its_window_and_restarts_after,
+    counter_refuses_a_value_that_is_not_a_number,
     get_many_keeps_order_with_holes,
     json_helpers_round_trip_typed_values,
     namespaces_do_not_see_each_other,

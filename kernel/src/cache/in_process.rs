@@ -76,6 +76,28 @@ impl Cache for InProcessCache {
         Ok(keys.iter().map(|key| store.get(key, now)).collect())
     }
 
+    async fn increment(&self, key: &str, window: Duration) -> Result<u64, CacheError> {
+        let window = validate_ttl(window)?;
+        let now = Instant::now();
+        let mut store = self.store.lock();
+        let (count, expires_at) = match store.get(key, now) {
+            Some(value) => {
+                let count = std::str::from_utf8(&value)
+                    .ok()
+                    .and_then(|text| text.parse::<u64>().ok())
+                    .ok_or_else(|| CacheError::Command {
+                        command: "INCR",
+                        message: "the value is not a counter".to_owned(),
+                    })?;
+                let expires_at = store.entries.get(key).and_then(|entry| entry.expires_at);
+                (count.saturating_add(1), expires_at)
+            }
+            None => (1, now.checked_add(window)),
+        };
+        store.set(key, Bytes::from(count.to_string()), expires_at, now);
+        Ok(count)
+    }
+
     async fn ping(&self) -> Result<(), CacheError> {
         Ok(())
     }

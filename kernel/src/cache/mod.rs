@@ -41,6 +41,11 @@ pub trait Cache: Send + Sync {
     /// The values under `keys`, in the same order, `None` where a key is missing or expired.
     async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Bytes>>, CacheError>;
 
+    /// Adds one to the counter under `key` and returns the new count. A counter that does not exist (or has
+    /// expired) starts at 1 and expires `window` after that first increment: a fixed-window counter, the building
+    /// block of rate limits shared by every replica. A value that is not a counter is refused.
+    async fn increment(&self, key: &str, window: Duration) -> Result<u64, CacheError>;
+
     /// Checks that the backend answers, for readiness probes.
     async fn ping(&self) -> Result<(), CacheError>;
 }

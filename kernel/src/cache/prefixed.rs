@@ -55,6 +55,10 @@ impl Cache for PrefixedCache {
         self.inner.get_many(&prefixed).await
     }
 
+    async fn increment(&self, key: &str, window: Duration) -> Result<u64, CacheError> {
+        self.inner.increment(&self.key(key), window).await
+    }
+
     async fn ping(&self) -> Result<(), CacheError> {
         self.inner.ping().await
     }

@@ -16,6 +16,10 @@ const RECONNECT_ATTEMPTS: usize = 3;
 const RECONNECT_MIN_DELAY: Duration = Duration::from_millis(50);
 const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(500);
 
+/// Increments `KEYS[1]` and, when that created it, sets its expiry to `ARGV[1]` milliseconds.
+const INCREMENT_SCRIPT: &str =
+    "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
+
 /// A cache in Redis, over one multiplexed connection that reconnects by itself after the server restarts.
 ///
 /// Every command is bounded by the command timeout, so a dead or hung server yields
@@ -102,6 +106,15 @@ impl Cache for RedisCache {
             return Ok(Vec::new());
         }
         self.run("MGET", ::redis::cmd("MGET").arg(keys)).await
+    }
+
+    async fn increment(&self, key: &str, window: Duration) -> Result<u64, CacheError> {
+        let window = u64::try_from(validate_ttl(window)?.as_millis()).unwrap_or(u64::MAX);
+        // One script, so the first increment and its expiry are atomic: a crash between them cannot leave a
+        // counter that never expires.
+        let mut cmd = ::redis::cmd("EVAL");
+        cmd.arg(INCREMENT_SCRIPT).arg(1).arg(key).arg(window);
+        self.run("EVAL", &cmd).await
     }
 
     async fn ping(&self) -> Result<(), CacheError> {
