@@ -14,6 +14,7 @@ pub mod events;
 pub mod graphql;
 pub mod grpc;
 pub mod health;
+pub mod outbox;
 pub mod registry;
 pub mod server;
 pub mod telemetry;

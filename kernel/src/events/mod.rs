@@ -27,6 +27,7 @@ pub use error::EventsError;
 pub use in_process::InProcessEventBus;
 pub use kafka::KafkaEventBus;
 pub use message::{Delivery, OutgoingMessage};
+pub(crate) use message::validate_topic;
 
 /// A topic-based message bus with consumer groups and explicit commits.
 #[async_trait::async_trait]
