@@ -15,11 +15,32 @@ import { fileURLToPath } from "node:url";
 import { parse } from "graphql";
 import { composeServices, compositionHasErrors } from "@theguild/federation-composition";
 
-// Order is the order of the join__Graph enum; keep it in step with the Rust `SubgraphName::ALL`.
-const SUBGRAPHS = ["accounts", "products", "inventory", "reviews", "media", "search"];
-
+// Two supergraphs are composed here: `fixtures` (the default) and `schema`, the platform's own services:
+//   (cd scripts/compose-fixtures && npm ci && node compose.mjs schema)
+// rewrites schema/supergraph.graphql from schema/<service>.graphql (each written by `<service> sdl`); the Rust
+// test `platform_supergraph_was_composed_from_the_committed_service_sdl` fails until it has been run.
 const here = dirname(fileURLToPath(import.meta.url));
-const fixtures = join(here, "..", "..", "tests", "fixtures", "federation");
+const root = join(here, "..", "..");
+const TARGETS = {
+  // Order is the order of the join__Graph enum; keep it in step with the Rust `SubgraphName::ALL`.
+  fixtures: {
+    dir: join(root, "tests", "fixtures", "federation"),
+    subgraphs: ["accounts", "products", "inventory", "reviews", "media", "search"],
+    url: (name) => `http://subgraph.invalid/${name}`,
+  },
+  schema: {
+    dir: join(root, "schema"),
+    subgraphs: ["identity", "authz"],
+    url: (name) => `http://${name}.invalid/graphql`,
+  },
+};
+const targetName = process.argv[2] ?? "fixtures";
+const target = TARGETS[targetName];
+if (!target) {
+  throw new Error(`unknown target ${targetName}; expected one of ${Object.keys(TARGETS).join(", ")}`);
+}
+const fixtures = target.dir;
+const SUBGRAPHS = target.subgraphs;
 
 // 64-bit FNV-1a of the file's bytes, as lowercase hex. The header of the supergraph records it per subgraph so that
 // a Rust test can tell when a subgraph's SDL changed without the supergraph being recomposed.
@@ -35,11 +56,11 @@ function fnv1a64(bytes) {
 const sources = SUBGRAPHS.map((name) => ({ name, bytes: readFileSync(join(fixtures, `${name}.graphql`)) }));
 const services = sources.map(({ name, bytes }) => ({
   name,
-  url: `http://subgraph.invalid/${name}`,
+  url: target.url(name),
   typeDefs: parse(bytes.toString("utf8")),
 }));
 const header = [
-  "# Composed by scripts/compose-fixtures/compose.mjs from the subgraph SDL beside this file; do not edit by hand.",
+  `# Composed by scripts/compose-fixtures/compose.mjs ${targetName} from the subgraph SDL beside this file; do not edit by hand.`,
   ...sources.map(({ name, bytes }) => `# source ${name}.graphql fnv1a64=${fnv1a64(bytes)}`),
 ].join("\n");
 
@@ -50,8 +71,8 @@ if (compositionHasErrors(result)) {
   }
   process.exitCode = 1;
 } else {
-  const target = join(fixtures, "supergraph.graphql");
+  const output = join(fixtures, "supergraph.graphql");
   const sdl = result.supergraphSdl.endsWith("\n") ? result.supergraphSdl : `${result.supergraphSdl}\n`;
-  writeFileSync(target, `${header}\n\n${sdl}`);
-  console.log(`wrote ${target}`);
+  writeFileSync(output, `${header}\n\n${sdl}`);
+  console.log(`wrote ${output}`);
 }
