@@ -3,3 +3,4 @@
 //! an event in the same transaction as the change it describes.
 
 pub mod authz;
+pub mod identity;

@@ -26,8 +26,8 @@ pub use envelope::{EnvelopeError, EventEnvelope, HEADER_EVENT_ID, HEADER_EVENT_T
 pub use error::EventsError;
 pub use in_process::InProcessEventBus;
 pub use kafka::KafkaEventBus;
-pub use message::{Delivery, OutgoingMessage};
 pub(crate) use message::validate_topic;
+pub use message::{Delivery, OutgoingMessage};
 
 /// A topic-based message bus with consumer groups and explicit commits.
 #[async_trait::async_trait]

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use async_graphql::{ErrorExtensions, ObjectType, Schema, SubscriptionType};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
-use axum::Router;
 use axum::Extension;
+use axum::Router;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;

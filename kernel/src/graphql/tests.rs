@@ -47,7 +47,9 @@ async fn post(app: &Router, token: Option<&str>, query: &str) -> serde_json::Val
         .oneshot(request.body(Body::from(body)).expect("a valid request"))
         .await
         .expect("the router answers");
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("a body");
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("a body");
     serde_json::from_slice(&bytes).expect("a JSON body")
 }
 
@@ -65,7 +67,10 @@ async fn verified_token_reaches_resolvers_as_the_caller() {
     let token = issuer.issue("user-7", vec!["member".into()], "").expect("issue").token;
     let body = post(&app, Some(&token), "{ whoami address }").await;
     assert_eq!(body["data"]["whoami"], "user-7", "{body}");
-    assert_eq!(body["data"]["address"], "203.0.113.9", "the first forwarded hop is the client");
+    assert_eq!(
+        body["data"]["address"], "203.0.113.9",
+        "the first forwarded hop is the client"
+    );
 }
 
 #[tokio::test]

@@ -27,4 +27,20 @@ pub enum Command {
     },
     /// Prints the subgraph's SDL (as committed in `schema/authz.graphql`).
     Sdl,
+    /// Binds a role to a subject directly in the database, e.g. the first `admin`, who then manages the rest
+    /// through GraphQL. The change is recorded with actor `cli` and its event is relayed when the service runs.
+    BindRole {
+        /// A TOML configuration file; `PLATFORM__…` variables override it.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The subject: a user id.
+        #[arg(long)]
+        subject: String,
+        /// The role's name, e.g. `admin`.
+        #[arg(long)]
+        role: String,
+        /// Scopes the binding to one resource, e.g. `post:123`; global without it.
+        #[arg(long)]
+        resource: Option<String>,
+    },
 }

@@ -17,6 +17,12 @@ async fn main() -> ExitCode {
     let Cli { command } = Cli::parse();
     let outcome = match command {
         Command::Serve { config } => serve(config.as_deref()).await,
+        Command::BindRole {
+            config,
+            subject,
+            role,
+            resource,
+        } => bind_role(config.as_deref(), &subject, &role, resource.as_deref()).await,
         Command::Sdl => {
             print!("{}", authz::graphql::sdl());
             Ok(())
@@ -38,6 +44,13 @@ async fn serve(file: Option<&Path>) -> Result<(), Error> {
     let running = app.start().await?;
     tracing::info!(http = %running.http_addr(), grpc = ?running.grpc_addr(), "authz is serving");
     running.wait(termination()).await;
+    Ok(())
+}
+
+async fn bind_role(file: Option<&Path>, subject: &str, role: &str, resource: Option<&str>) -> Result<(), Error> {
+    let app = AuthzApp::from_config(AuthzConfig::load(file)?).await?;
+    let binding = app.manager().bind_role("cli", subject, role, resource).await?;
+    println!("bound `{role}` to {subject} (binding {})", binding.id);
     Ok(())
 }
 

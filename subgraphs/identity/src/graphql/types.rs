@@ -1,0 +1,96 @@
+//! The GraphQL output types: `User`, `UserStatus`, `Session`.
+
+use async_graphql::{Enum, ID, Object};
+
+use crate::domain::UserStatus;
+use crate::service::Session;
+use crate::store::UserRecord;
+
+/// A user as the graph shows it; an entity other subgraphs extend by `id`.
+pub struct UserObject(pub UserRecord);
+
+/// Whether a user may sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(name = "UserStatus")]
+pub enum UserStatusValue {
+    /// The user may sign in.
+    Active,
+    /// The user was disabled by an administrator.
+    Disabled,
+}
+
+impl From<UserStatus> for UserStatusValue {
+    fn from(status: UserStatus) -> Self {
+        match status {
+            UserStatus::Active => Self::Active,
+            UserStatus::Disabled => Self::Disabled,
+        }
+    }
+}
+
+/// A registered user.
+#[Object(name = "User")]
+impl UserObject {
+    /// The user's id (a UUIDv7).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The e-mail address, as the user wrote it.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+
+    /// The name shown to others.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    /// Whether the user may sign in.
+    async fn status(&self) -> UserStatusValue {
+        self.0.status.into()
+    }
+
+    /// When the account was created (RFC 3339).
+    async fn created_at(&self) -> String {
+        self.0.created_at.to_rfc3339()
+    }
+
+    /// When the account last changed (RFC 3339).
+    async fn updated_at(&self) -> String {
+        self.0.updated_at.to_rfc3339()
+    }
+}
+
+/// A signed-in session.
+pub struct SessionObject(pub Session);
+
+/// The tokens of a signed-in session.
+#[Object(name = "Session")]
+impl SessionObject {
+    /// The access token to send as `Authorization: Bearer …`.
+    async fn access_token(&self) -> &str {
+        &self.0.access.token
+    }
+
+    /// Always `Bearer`.
+    async fn token_type(&self) -> &str {
+        "Bearer"
+    }
+
+    /// Seconds until the access token expires.
+    async fn expires_in(&self) -> i64 {
+        let claims = &self.0.access.claims;
+        i64::try_from(claims.exp.saturating_sub(claims.iat)).unwrap_or(i64::MAX)
+    }
+
+    /// The single-use refresh token; exchange it with `refresh` for a new session.
+    async fn refresh_token(&self) -> &str {
+        self.0.refresh.expose()
+    }
+
+    /// The signed-in user.
+    async fn user(&self) -> UserObject {
+        UserObject(self.0.user.clone())
+    }
+}
