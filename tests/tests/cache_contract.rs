@@ -138,7 +138,11 @@ mod behaviours {
         cache.set("k", Bytes::from_static(b"text"), None).await.unwrap();
         let error = cache.increment("k", SHORT_TTL).await.unwrap_err();
         assert!(matches!(error, CacheError::Command { .. }), "{error}");
-        assert_eq!(cache.get("k").await.unwrap(), Some(Bytes::from_static(b"text")), "the value is kept");
+        assert_eq!(
+            cache.get("k").await.unwrap(),
+            Some(Bytes::from_static(b"text")),
+            "the value is kept"
+        );
         assert!(matches!(
             cache.increment("k", Duration::ZERO).await.unwrap_err(),
             CacheError::InvalidTtl
