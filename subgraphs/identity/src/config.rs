@@ -1,5 +1,6 @@
 //! `IdentityConfig`: every setting of the identity service, loaded through the kernel's layered loader.
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use kernel::auth::IssuerConfig;
@@ -17,20 +18,20 @@ use serde::Deserialize;
 use crate::domain::Argon2Params;
 
 /// The identity service's configuration: kernel sections plus identity's own.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityConfig {
-    /// Listeners and shutdown.
-    #[serde(default)]
+    /// Listeners and shutdown; GraphQL and the JWKS on 127.0.0.1:4001, gRPC on 127.0.0.1:5001 by default.
+    #[serde(default = "default_server")]
     pub server: ServerConfig,
     /// Logs and traces.
     #[serde(default)]
     pub telemetry: TelemetryConfig,
-    /// The service's database.
-    #[serde(default)]
+    /// The service's database: `data/identity.db` (SQLite), or the `identity` schema on PostgreSQL.
+    #[serde(default = "default_database")]
     pub database: DatabaseConfig,
-    /// The cache behind sign-in rate limits.
-    #[serde(default)]
+    /// The cache behind sign-in rate limits, its keys under `identity`.
+    #[serde(default = "default_cache")]
     pub cache: CacheConfig,
     /// The bus the outbox relay publishes to.
     #[serde(default)]
@@ -50,6 +51,46 @@ pub struct IdentityConfig {
     /// Where roles come from.
     #[serde(default)]
     pub authz: AuthzConfig,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            server: default_server(),
+            telemetry: TelemetryConfig::default(),
+            database: default_database(),
+            cache: default_cache(),
+            events: EventsConfig::default(),
+            tokens: TokensConfig::default(),
+            passwords: PasswordsConfig::default(),
+            sign_in_limits: SignInLimits::default(),
+            relay: RelayConfig::default(),
+            authz: AuthzConfig::default(),
+        }
+    }
+}
+
+fn default_server() -> ServerConfig {
+    ServerConfig {
+        http_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 4001)),
+        grpc_addr: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 5001))),
+        ..ServerConfig::default()
+    }
+}
+
+fn default_database() -> DatabaseConfig {
+    DatabaseConfig {
+        url: SecretString::from("sqlite://data/identity.db?mode=rwc"),
+        schema: Some("identity".to_owned()),
+        ..DatabaseConfig::default()
+    }
+}
+
+fn default_cache() -> CacheConfig {
+    CacheConfig {
+        key_prefix: "identity".to_owned(),
+        ..CacheConfig::default()
+    }
 }
 
 impl IdentityConfig {
