@@ -35,12 +35,14 @@ impl User {
 
     /// The user's role bindings; visible to the user itself and to callers with `role:manage`.
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RoleBindingObject>> {
-        require_self_or_manager(ctx, &self.id).await?;
+        // Every entity's resolver reaches the loader in the same tick, so N users cost one query; the access
+        // check (which may itself wait on the store) comes after, and nothing is returned unless it passes.
         let loader = ctx.data::<DataLoader<UserRolesLoader>>()?;
         let bindings = loader
             .load_one(self.id.to_string())
             .await
             .map_err(|error| AuthzError::Store(DbErr::Custom(error.to_string())).to_graphql())?;
+        require_self_or_manager(ctx, &self.id).await?;
         Ok(bindings.unwrap_or_default())
     }
 }
