@@ -55,6 +55,17 @@ fn default_command_timeout_ms() -> u64 {
     1_000
 }
 
+impl CacheConfig {
+    /// A service's defaults: the in-process cache, keys under the service's name so a shared Redis keeps
+    /// services apart once the backend is switched.
+    pub fn for_service(service: &str) -> Self {
+        Self {
+            key_prefix: service.to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for CacheConfig {
     fn default() -> Self {
         Self {

@@ -34,6 +34,18 @@ pub struct DatabaseConfig {
     pub idle_timeout_ms: u64,
 }
 
+impl DatabaseConfig {
+    /// A service's defaults: its own SQLite file `data/<service>.db`, and its own schema `<service>` when the URL
+    /// is pointed at PostgreSQL.
+    pub fn for_service(service: &str) -> Self {
+        Self {
+            url: SecretString::from(format!("sqlite://data/{service}.db?mode=rwc")),
+            schema: Some(service.to_owned()),
+            ..Self::default()
+        }
+    }
+}
+
 fn default_url() -> SecretString {
     SecretString::from("sqlite://platform.db?mode=rwc")
 }

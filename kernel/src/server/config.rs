@@ -38,6 +38,17 @@ fn default_request_body_limit_bytes() -> usize {
     2 * 1024 * 1024
 }
 
+impl ServerConfig {
+    /// A service's defaults: HTTP on loopback `http_port`, gRPC on loopback `grpc_port`.
+    pub fn on_loopback(http_port: u16, grpc_port: u16) -> Self {
+        Self {
+            http_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, http_port)),
+            grpc_addr: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, grpc_port))),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {

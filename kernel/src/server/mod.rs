@@ -18,6 +18,8 @@ mod error;
 mod listener;
 mod signal;
 
+pub use signal::termination;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;

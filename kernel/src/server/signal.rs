@@ -6,7 +6,7 @@ use super::error::ServerError;
 
 /// Installs the SIGINT (Ctrl-C) and SIGTERM handlers now, so a failure surfaces before serving, and returns a
 /// future that completes when either signal arrives.
-pub(super) fn termination() -> Result<impl Future<Output = ()> + Send, ServerError> {
+pub fn termination() -> Result<impl Future<Output = ()> + Send, ServerError> {
     #[cfg(unix)]
     let mut terminate =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(ServerError::Signal)?;

@@ -3,7 +3,6 @@
 //! Loaded by [`AuthzConfig::load`] through the kernel's layered loader: built-in defaults, then a TOML file, then
 //! `PLATFORM__SECTION__KEY` environment variables.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,7 +14,6 @@ use kernel::events::EventsConfig;
 use kernel::outbox::RelayConfig;
 use kernel::server::ServerConfig;
 use kernel::telemetry::TelemetryConfig;
-use secrecy::SecretString;
 use serde::Deserialize;
 
 /// Everything the authz service reads at start-up.
@@ -76,26 +74,15 @@ impl Default for AuthzConfig {
 }
 
 fn default_server() -> ServerConfig {
-    ServerConfig {
-        http_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 4002)),
-        grpc_addr: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 5002))),
-        ..ServerConfig::default()
-    }
+    ServerConfig::on_loopback(4002, 5002)
 }
 
 fn default_database() -> DatabaseConfig {
-    DatabaseConfig {
-        url: SecretString::from("sqlite://data/authz.db?mode=rwc"),
-        schema: Some("authz".to_owned()),
-        ..DatabaseConfig::default()
-    }
+    DatabaseConfig::for_service("authz")
 }
 
 fn default_cache() -> CacheConfig {
-    CacheConfig {
-        key_prefix: "authz".to_owned(),
-        ..CacheConfig::default()
-    }
+    CacheConfig::for_service("authz")
 }
 
 fn default_decision_ttl_secs() -> u64 {

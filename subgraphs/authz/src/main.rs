@@ -43,7 +43,7 @@ async fn serve(file: Option<&Path>) -> Result<(), Error> {
     let app = AuthzApp::from_config(config).await?.with_telemetry(telemetry);
     let running = app.start().await?;
     tracing::info!(http = %running.http_addr(), grpc = ?running.grpc_addr(), "authz is serving");
-    running.wait(termination()).await;
+    running.wait(kernel::server::termination()?).await;
     Ok(())
 }
 
@@ -52,32 +52,4 @@ async fn bind_role(file: Option<&Path>, subject: &str, role: &str, resource: Opt
     let binding = app.manager().bind_role("cli", subject, role, resource).await?;
     println!("bound `{role}` to {subject} (binding {})", binding.id);
     Ok(())
-}
-
-/// Completes on SIGINT or SIGTERM.
-async fn termination() {
-    let interrupt = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for SIGINT");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
 }

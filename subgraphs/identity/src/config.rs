@@ -1,6 +1,5 @@
 //! `IdentityConfig`: every setting of the identity service, loaded through the kernel's layered loader.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use kernel::auth::IssuerConfig;
@@ -71,26 +70,15 @@ impl Default for IdentityConfig {
 }
 
 fn default_server() -> ServerConfig {
-    ServerConfig {
-        http_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 4001)),
-        grpc_addr: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 5001))),
-        ..ServerConfig::default()
-    }
+    ServerConfig::on_loopback(4001, 5001)
 }
 
 fn default_database() -> DatabaseConfig {
-    DatabaseConfig {
-        url: SecretString::from("sqlite://data/identity.db?mode=rwc"),
-        schema: Some("identity".to_owned()),
-        ..DatabaseConfig::default()
-    }
+    DatabaseConfig::for_service("identity")
 }
 
 fn default_cache() -> CacheConfig {
-    CacheConfig {
-        key_prefix: "identity".to_owned(),
-        ..CacheConfig::default()
-    }
+    CacheConfig::for_service("identity")
 }
 
 impl IdentityConfig {
