@@ -2,5 +2,6 @@
 //! (or its own SQLite file), and every migrator starts with the kernel's `outbox` table, so a service can write
 //! an event in the same transaction as the change it describes.
 
+pub mod audit;
 pub mod authz;
 pub mod identity;
