@@ -4,8 +4,11 @@
 //! [`operation`] (parse, validate, limits, introspection), [`plan`] (query planning, wrapped around
 //! `hive-router-query-planner`), [`execute`] (our executor) and [`response`] (our response shaping). The
 //! [`supergraph`] module loads the supergraph and derives the API schema; [`cache`] keeps warm operations.
+//! [`compose`] and [`check`] are the schema tooling behind `router compose` and `router check`.
 
 pub mod cache;
+pub mod check;
+pub mod compose;
 pub mod config;
 pub mod execute;
 pub mod gateway;

@@ -15,10 +15,8 @@ import { fileURLToPath } from "node:url";
 import { parse } from "graphql";
 import { composeServices, compositionHasErrors } from "@theguild/federation-composition";
 
-// Two supergraphs are composed here: `fixtures` (the default) and `schema`, the platform's own services:
-//   (cd scripts/compose-fixtures && npm ci && node compose.mjs schema)
-// rewrites schema/supergraph.graphql from schema/<service>.graphql (each written by `<service> sdl`); the Rust
-// test `platform_supergraph_was_composed_from_the_committed_service_sdl` fails until it has been run.
+// One target is composed here: `fixtures` (the default). The platform's own supergraph, schema/supergraph.graphql,
+// is composed by the router itself: `router compose --config schema/supergraph.toml`.
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const TARGETS = {
@@ -27,11 +25,6 @@ const TARGETS = {
     dir: join(root, "tests", "fixtures", "federation"),
     subgraphs: ["accounts", "products", "inventory", "reviews", "media", "search"],
     url: (name) => `http://subgraph.invalid/${name}`,
-  },
-  schema: {
-    dir: join(root, "schema"),
-    subgraphs: ["identity", "authz"],
-    url: (name) => `http://${name}.invalid/graphql`,
   },
 };
 const targetName = process.argv[2] ?? "fixtures";

@@ -292,7 +292,7 @@ async fn callers_without_a_valid_token_are_refused_through_the_router() {
     assert!(!names.contains(&"owner"), "the refused role was not created: {names:?}");
 }
 
-/// 64-bit FNV-1a, the fingerprint `scripts/compose-fixtures/compose.mjs` records for each subgraph it composed.
+/// 64-bit FNV-1a, the fingerprint `router compose` records in the header for each subgraph it composed.
 fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
@@ -309,7 +309,7 @@ fn platform_supergraph_was_composed_from_the_committed_service_sdl() {
         assert!(
             supergraph.lines().any(|l| l == line),
             "schema/supergraph.graphql was not composed from the current schema/{name}.graphql: run \
-             `(cd scripts/compose-fixtures && npm ci && node compose.mjs schema)`"
+             `cargo run -p router -- compose --config schema/supergraph.toml --output schema/supergraph.graphql`"
         );
     }
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::harness::{Db, Harness, Options, kafka_bus, unique_consumer, wait_for_records};
 
 /// How long records may take to arrive through a real broker.
-const ARRIVAL: Duration = Duration::from_secs(90);
+const ARRIVAL: Duration = Duration::from_secs(150);
 
 fn envelope(n: usize) -> EventEnvelope {
     EventEnvelope::new("post.published", "blog", json!({"id": format!("p{n}")})).with_actor(format!("u{}", n % 7))
