@@ -88,9 +88,18 @@ pub struct ConsumerConfig {
     /// How often an idle consumer checks that the bus answers; after an outage it subscribes afresh.
     #[serde(default = "default_health_check_interval_ms")]
     pub health_check_interval_ms: u64,
+    /// An idle subscription is renewed after this long without a message (it resumes from the committed
+    /// offsets), so a fetch a broker restart left hanging cannot stall the log.
+    #[serde(default = "default_renew_after_idle_ms")]
+    pub renew_after_idle_ms: u64,
 }
 
 impl ConsumerConfig {
+    /// [`ConsumerConfig::renew_after_idle_ms`] as a duration, at least a millisecond.
+    pub fn renew_after_idle(&self) -> Duration {
+        Duration::from_millis(self.renew_after_idle_ms.max(1))
+    }
+
     /// [`ConsumerConfig::commit_idle_ms`] as a duration, at least a millisecond.
     pub fn commit_idle(&self) -> Duration {
         Duration::from_millis(self.commit_idle_ms.max(1))
@@ -122,6 +131,7 @@ impl Default for ConsumerConfig {
             commit_idle_ms: default_commit_idle_ms(),
             retry_backoff_ms: default_retry_backoff_ms(),
             health_check_interval_ms: default_health_check_interval_ms(),
+            renew_after_idle_ms: default_renew_after_idle_ms(),
         }
     }
 }
@@ -181,6 +191,10 @@ fn default_retry_backoff_ms() -> u64 {
 
 fn default_health_check_interval_ms() -> u64 {
     1_000
+}
+
+fn default_renew_after_idle_ms() -> u64 {
+    30_000
 }
 
 fn default_authz_address() -> String {

@@ -119,6 +119,7 @@ pub fn unique_consumer(commit_every: u32) -> ConsumerConfig {
         commit_every,
         commit_idle_ms: 100,
         retry_backoff_ms: 500,
+        renew_after_idle_ms: 5_000,
         ..ConsumerConfig::default()
     }
 }

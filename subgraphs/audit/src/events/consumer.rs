@@ -31,6 +31,8 @@ enum ConsumeError {
     DeadLetter(EventsError),
     #[error("the event bus answers again after an outage; the subscription is renewed")]
     BusRecovered,
+    #[error("nothing arrived for a while; the subscription is renewed")]
+    IdleRenewal,
 }
 
 /// Records every event of the configured topics; build it with [`AuditConsumer::new`], run it with
@@ -77,6 +79,10 @@ impl AuditConsumer {
             loop {
                 match self.consume(&cancel).await {
                     Ok(()) => return,
+                    Err(ConsumeError::IdleRenewal) => {
+                        tracing::debug!("renewing an idle subscription");
+                        continue;
+                    }
                     Err(error) => {
                         tracing::warn!(%error, retry_in = ?self.config.retry_backoff(), "the audit consumer stopped; subscribing again");
                     }
@@ -99,6 +105,7 @@ impl AuditConsumer {
         let mut subscription = self.bus.subscribe(&self.config.group, &topics).await?;
         let mut uncommitted = Uncommitted::default();
         let mut outage = false;
+        let mut last_delivery = tokio::time::Instant::now();
         loop {
             // While idle, the bus is probed now and then, so a subscription that lived through an outage is renewed.
             let wait = if uncommitted.count == 0 {
@@ -131,11 +138,17 @@ impl AuditConsumer {
                         // A consumer that lived through a broker restart may wait forever for a fetch that never
                         // comes (seen with tansu); a fresh subscription resumes from the committed offsets.
                         Ok(()) if outage => return Err(ConsumeError::BusRecovered),
+                        // An outage shorter than one probe goes unseen, and the subscription may be stuck all
+                        // the same; nothing is uncommitted here, so renewing it now and then costs nothing.
+                        Ok(()) if last_delivery.elapsed() >= self.config.renew_after_idle() => {
+                            return Err(ConsumeError::IdleRenewal);
+                        }
                         Ok(()) => {}
                     }
                     continue;
                 }
             };
+            last_delivery = tokio::time::Instant::now();
             self.handle(&delivery).await?;
             uncommitted.count += 1;
             uncommitted
