@@ -139,10 +139,7 @@ pub fn trace_parent<T>(request: &Request<T>) -> opentelemetry::Context {
 
 /// The bare JWT from an incoming `authorization: Bearer <jwt>` entry, for verification by the auth module.
 pub fn bearer_token(metadata: &MetadataMap) -> Option<SecretString> {
-    let value = metadata.get("authorization")?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| SecretString::from(token))
+    crate::auth::bearer_token(metadata.get("authorization")?.to_str().ok()?)
 }
 
 /// The verified claims of an incoming call's bearer token. Every service's gRPC handlers call this first: a call

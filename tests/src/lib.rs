@@ -45,6 +45,24 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
 }
 
+/// The value of counter `name` (its `<name>_total` sample) on the Prometheus page at `http://{addr}/metrics`.
+pub async fn metric_counter(addr: std::net::SocketAddr, name: &str) -> u64 {
+    let text = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("/metrics answers")
+        .text()
+        .await
+        .expect("/metrics has a text body");
+    let prefix = format!("{name}_total ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("{name} is not on /metrics:\n{text}"))
+        .trim()
+        .parse()
+        .expect("a counter is a whole number")
+}
+
 /// A loopback port that was free a moment ago, for servers that cannot bind port 0 themselves.
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral loopback port");

@@ -5,6 +5,7 @@
 //! algorithm is taken from the key, never from the token, so `alg: none` and HS256-with-the-public-key tokens
 //! are refused.
 
+mod bearer;
 mod claims;
 mod config;
 mod error;
@@ -13,6 +14,7 @@ mod jwks;
 mod keys;
 mod verifier;
 
+pub use bearer::bearer_token;
 pub use claims::Claims;
 pub use config::{IssuerConfig, VerifierConfig};
 pub use error::AuthError;

@@ -98,10 +98,7 @@ where
 
 /// The bare JWT from `Authorization: Bearer <jwt>`; any other scheme reads as no token.
 fn bearer_token(headers: &HeaderMap) -> Option<SecretString> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| SecretString::from(token))
+    crate::auth::bearer_token(headers.get(AUTHORIZATION)?.to_str().ok()?)
 }
 
 #[cfg(test)]

@@ -210,22 +210,7 @@ impl Harness {
 
     /// The value of a counter on `/metrics`.
     pub async fn counter(&self, name: &str) -> u64 {
-        let text = self
-            .http
-            .get(format!("http://{}/metrics", self.authz.http_addr()))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let prefix = format!("{name}_total ");
-        text.lines()
-            .find_map(|line| line.strip_prefix(&prefix))
-            .unwrap_or_else(|| panic!("{name} is not on /metrics:\n{text}"))
-            .trim()
-            .parse()
-            .unwrap()
+        platform_tests::metric_counter(self.authz.http_addr(), name).await
     }
 }
 
