@@ -4,6 +4,8 @@
 //! adapter (PostgreSQL, Redis, Kafka, etcd/Consul, OTLP) and an embedded one (SQLite, in-process cache and bus,
 //! static registry), chosen by config and wired by explicit constructors.
 
+#[cfg(feature = "access")]
+pub mod access;
 pub mod auth;
 pub mod cache;
 pub mod config;

@@ -1,7 +1,7 @@
 //! The platform's internal gRPC contracts, generated from `proto/**.proto` at build time.
 //!
-//! Each package is a module: `identity::v1`, `authz::v1`, `audit::v1`, each with its messages, a
-//! `*_service_client` and a `*_service_server` module.
+//! Each package is a module: `identity::v1`, `authz::v1`, `audit::v1`, `blog::v1`, `billing::v1`, each with its
+//! messages, a `*_service_client` and a `*_service_server` module.
 
 /// Identity's internal API: user lookups.
 pub mod identity {
@@ -27,6 +27,24 @@ pub mod audit {
     pub mod v1 {
         #![allow(clippy::all, missing_docs)]
         tonic::include_proto!("audit.v1");
+    }
+}
+
+/// Blog's internal API: post lookups.
+pub mod blog {
+    /// Version 1 of the blog API.
+    pub mod v1 {
+        #![allow(clippy::all, missing_docs)]
+        tonic::include_proto!("blog.v1");
+    }
+}
+
+/// Billing's internal API: subscription lookups for entitlement checks.
+pub mod billing {
+    /// Version 1 of the billing API.
+    pub mod v1 {
+        #![allow(clippy::all, missing_docs)]
+        tonic::include_proto!("billing.v1");
     }
 }
 

@@ -29,6 +29,10 @@ pub use kafka::KafkaEventBus;
 pub(crate) use message::validate_topic;
 pub use message::{Delivery, OutgoingMessage};
 
+/// The event type of a refused action recorded through a service's outbox (see `kernel::access`). Its payload's
+/// `action` and `resource` name what was refused, and `outcome` is `denied`.
+pub const ACCESS_DENIED_EVENT: &str = "access.denied";
+
 /// A topic-based message bus with consumer groups and explicit commits.
 #[async_trait::async_trait]
 pub trait EventBus: Send + Sync {

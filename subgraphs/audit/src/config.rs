@@ -70,7 +70,7 @@ pub struct ConsumerConfig {
     /// The consumer group every audit replica joins, so each event is recorded by one of them.
     #[serde(default = "default_group")]
     pub group: String,
-    /// The topics recorded; add a feature service's topic (`blog.events`, `billing.events`) here.
+    /// The topics recorded: every service's events topic by default.
     #[serde(default = "default_topics")]
     pub topics: Vec<String>,
     /// Where messages that are not usable events go, with their origin in headers.
@@ -170,7 +170,9 @@ fn default_group() -> String {
 }
 
 fn default_topics() -> Vec<String> {
-    vec!["identity.events".to_owned(), "authz.events".to_owned()]
+    ["identity.events", "authz.events", "blog.events", "billing.events"]
+        .map(str::to_owned)
+        .to_vec()
 }
 
 fn default_dead_letter_topic() -> String {
@@ -209,7 +211,10 @@ mod tests {
     fn no_file_and_no_variables_give_the_defaults() {
         let config: AuditConfig = kernel::config::load_with_env(None, Vec::new()).unwrap();
         assert_eq!(config.consumer, ConsumerConfig::default());
-        assert_eq!(config.consumer.topics, ["identity.events", "authz.events"]);
+        assert_eq!(
+            config.consumer.topics,
+            ["identity.events", "authz.events", "blog.events", "billing.events"]
+        );
         assert_eq!(config.consumer.dead_letter_topic, "audit.dead-letter");
         assert_eq!(config.authz.address, "127.0.0.1:5002");
         assert_eq!(config.database.schema.as_deref(), Some("audit"));

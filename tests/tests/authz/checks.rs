@@ -95,7 +95,7 @@ async fn binding_on_one_post_does_not_allow_another_post() {
 #[tokio::test]
 async fn owner_may_edit_but_not_publish_their_own_post() {
     let h = Harness::start().await;
-    for action in ["read", "edit", "delete", "archive"] {
+    for action in ["read", "edit", "delete", "archive", "cancel", "pay"] {
         let response = h.check(check("author", "post", action, "7", "author")).await;
         assert!(allowed(&response), "{action}: {}", response.reason);
         assert!(response.reason.contains("owns `post:7`"), "{}", response.reason);

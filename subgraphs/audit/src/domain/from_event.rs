@@ -2,10 +2,12 @@
 //!
 //! The event type is the action; the envelope's actor (or `system`, for changes no subject made) is the actor;
 //! the resource is `<noun>:<id>`, where the noun is the event type's first segment (`user` in `user.created`)
-//! and the id comes from the payload, or from the message key when the payload names none. Text longer than a
-//! column holds is cut rather than refused: the event describes something that already happened.
+//! and the id comes from the payload, or from the message key when the payload names none. A refused action
+//! (`access.denied`) names its own action and resource in its payload, so it is stored exactly as the `Record`
+//! call its service would have made. Text longer than a column holds is cut rather than refused: the event
+//! describes something that already happened.
 
-use kernel::events::{Delivery, EventEnvelope, HEADER_TRACEPARENT};
+use kernel::events::{ACCESS_DENIED_EVENT, Delivery, EventEnvelope, HEADER_TRACEPARENT};
 use serde_json::{Value, json};
 
 use super::InvalidInput;
@@ -26,14 +28,18 @@ pub fn record_from_event(envelope: &EventEnvelope, delivery: &Delivery) -> Resul
         .map(str::trim)
         .filter(|actor| !actor.is_empty())
         .unwrap_or(SYSTEM_ACTOR);
+    let (action, resource) = match denied_action(envelope) {
+        Some((action, resource)) => (action.to_owned(), resource.to_owned()),
+        None => (
+            envelope.event_type.clone(),
+            resource(&envelope.event_type, &envelope.payload, &delivery.key),
+        ),
+    };
     Ok(NewRecord {
         id: RecordId::new(envelope.id)?,
         actor: clip(actor, MAX_NAME_LEN),
-        action: clip(&envelope.event_type, MAX_NAME_LEN),
-        resource: clip(
-            &resource(&envelope.event_type, &envelope.payload, &delivery.key),
-            MAX_RESOURCE_LEN,
-        ),
+        action: clip(&action, MAX_NAME_LEN),
+        resource: clip(&resource, MAX_RESOURCE_LEN),
         outcome: outcome(&envelope.payload),
         source_service: clip(&envelope.source, MAX_SOURCE_LEN),
         occurred_at: to_micros(envelope.occurred_at),
@@ -47,6 +53,21 @@ pub fn record_from_event(envelope: &EventEnvelope, delivery: &Delivery) -> Resul
         }),
         payload: envelope.payload.clone(),
     })
+}
+
+/// The refused permission and resource of an `access.denied` event that names both.
+fn denied_action(envelope: &EventEnvelope) -> Option<(&str, &str)> {
+    if envelope.event_type != ACCESS_DENIED_EVENT {
+        return None;
+    }
+    let text = |name: &str| {
+        envelope
+            .payload
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|text| !text.trim().is_empty())
+    };
+    Some((text("action")?, text("resource")?))
 }
 
 /// `<noun>:<id>` for the event's subject; the bare noun when nothing identifies it.
@@ -154,6 +175,21 @@ mod tests {
         assert_eq!(record.actor, SYSTEM_ACTOR);
         assert_eq!(record.outcome, Outcome::Denied);
         assert_eq!(record.trace_id.unwrap().as_str(), "0af7651916cd43dd8448eb211c80319c");
+    }
+
+    #[test]
+    fn a_denial_from_an_outbox_names_the_refused_permission_and_resource() {
+        let envelope = EventEnvelope::new(
+            ACCESS_DENIED_EVENT,
+            "blog",
+            json!({"outcome": "denied", "action": "post:publish", "resource": "post:p7", "reason": "no role"}),
+        )
+        .with_actor("u-2");
+        let record = record_from_event(&envelope, &delivery("u-2", BTreeMap::new())).unwrap();
+        assert_eq!(record.action, "post:publish");
+        assert_eq!(record.resource, "post:p7");
+        assert_eq!(record.outcome, Outcome::Denied);
+        assert_eq!(record.actor, "u-2");
     }
 
     #[test]

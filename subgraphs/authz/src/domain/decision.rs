@@ -7,8 +7,8 @@
 //! 2. **Resource bindings.** A role bound on one resource (`post:123`) applies to that resource only: it allows
 //!    a check on `post:123` and nothing else, not `post:124`, not a type-level check on `post`.
 //! 3. **Ownership.** When the check says the resource's owner is the subject itself, the owner may `read`,
-//!    `edit`, `delete` and `archive` it ([`OWNER_ACTIONS`]) without any role. Ownership never grants other
-//!    actions (an author cannot `publish` their own post without a role that grants it).
+//!    `edit`, `delete`, `archive`, `cancel` and `pay` it ([`OWNER_ACTIONS`]) without any role. Ownership never
+//!    grants other actions (an author cannot `publish` their own post without a role that grants it).
 //!
 //! Anything else is denied. Every decision carries a reason a person can read: the role and binding that allowed
 //! it, the ownership rule, or what was looked for and not found.
@@ -19,7 +19,7 @@ use super::name::{Action, Kind, SubjectId, opaque_id};
 use super::{InvalidInput, Permission, RoleName, Scope};
 
 /// The actions the ownership rule lets an owner take on what it owns.
-pub const OWNER_ACTIONS: [&str; 4] = ["read", "edit", "delete", "archive"];
+pub const OWNER_ACTIONS: [&str; 6] = ["read", "edit", "delete", "archive", "cancel", "pay"];
 
 /// A role bound to the subject, with the permissions the role grants at decision time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,7 +214,7 @@ mod tests {
     }
 
     #[test]
-    fn owner_may_read_edit_delete_and_archive_but_nothing_else() {
+    fn owner_may_read_edit_delete_archive_cancel_and_pay_but_nothing_else() {
         for action in OWNER_ACTIONS {
             let decision = decide(&[], &request("post", action, "5", "u1"));
             assert!(decision.allowed, "{action}");
