@@ -19,6 +19,9 @@ use router::operation::{GraphQLError, OperationPolicy, OperationSchema, Prepared
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
+#[path = "http_edge/browser.rs"]
+mod browser;
+
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// Records what the edge decoded and answers 200 with it.
@@ -130,10 +133,12 @@ impl TestServer {
         request.send().await.expect("the server answers")
     }
 
+    /// A GET as a well-behaved client sends it: with a CSRF preflight header.
     async fn get(&self, query_string: &str, accept: &str) -> reqwest::Response {
         self.client
             .get(self.url(&format!("/graphql{query_string}")))
             .header(ACCEPT, accept)
+            .header("x-platform-preflight", "1")
             .send()
             .await
             .expect("answers")

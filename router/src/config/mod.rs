@@ -15,9 +15,17 @@
 //!
 //! [limits]
 //! max_depth = 32
+//!
+//! [cors]
+//! allowed_origins = ["https://app.example.com"]
+//!
+//! [headers]
+//! propagate = ["accept-language"]
 //! ```
 
 pub mod cli;
+mod edge;
+mod headers;
 mod limits;
 mod subgraphs;
 mod supergraph;
@@ -31,6 +39,8 @@ use serde::Deserialize;
 
 use crate::plan::PlanConfig;
 
+pub use edge::{CorsConfig, CsrfConfig};
+pub use headers::HeadersConfig;
 pub use limits::LimitsConfig;
 pub use subgraphs::{SubgraphOverride, SubgraphsConfig};
 pub use supergraph::SupergraphConfig;
@@ -51,6 +61,15 @@ pub struct RouterConfig {
     /// Operation and request size limits.
     #[serde(default = "LimitsConfig::default")]
     pub limits: LimitsConfig,
+    /// Which browser origins may call the router.
+    #[serde(default = "CorsConfig::default")]
+    pub cors: CorsConfig,
+    /// Cross-site request forgery prevention for GET operations.
+    #[serde(default = "CsrfConfig::default")]
+    pub csrf: CsrfConfig,
+    /// Which client headers subgraphs receive.
+    #[serde(default = "HeadersConfig::default")]
+    pub headers: HeadersConfig,
     /// Whether clients may introspect the API schema.
     #[serde(default = "IntrospectionConfig::default")]
     pub introspection: IntrospectionConfig,

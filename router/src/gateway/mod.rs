@@ -1,6 +1,7 @@
 //! The assembled router: the supergraph, the pipeline over it, and the HTTP server in front, with the supergraph
 //! file watched and swapped without dropping in-flight requests.
 
+mod headers;
 mod stage;
 mod watch;
 
@@ -20,6 +21,7 @@ use crate::plan::QueryPlanner;
 use crate::response::SchemaIndex;
 use crate::supergraph::Supergraph;
 
+pub use headers::{HeaderRules, HeaderRulesError};
 pub use stage::{FederatedStage, PlannedEntry};
 
 /// The pipeline for one supergraph.
@@ -48,6 +50,12 @@ pub enum GatewayError {
     /// The HTTP server could not start.
     #[error(transparent)]
     Server(#[from] kernel::server::ServerError),
+    /// The HTTP sections of the configuration (`[cors]`, `[csrf]`) are invalid.
+    #[error(transparent)]
+    Http(#[from] http::HttpConfigError),
+    /// The `[headers]` section is invalid.
+    #[error(transparent)]
+    Headers(#[from] HeaderRulesError),
 }
 
 /// Builds the whole pipeline for the supergraph at `path`.
@@ -71,7 +79,8 @@ pub fn pipeline_for(config: &RouterConfig, supergraph: Arc<Supergraph>) -> Resul
     let clients = Arc::new(SubgraphClients::new(endpoints)?);
     let index = Arc::new(SchemaIndex::from_supergraph(&supergraph.planner().supergraph));
     let planner = QueryPlanner::new(Arc::clone(&supergraph), &config.planner);
-    let stage = FederatedStage::new(planner, Executor::new(clients, Arc::clone(&index)), index);
+    let stage = FederatedStage::new(planner, Executor::new(clients, Arc::clone(&index)), index)
+        .with_header_rules(HeaderRules::from_config(&config.headers)?);
     Ok(OperationPipeline::new(
         Arc::new(schema),
         OperationPolicy::from_config(config),
@@ -132,7 +141,7 @@ pub async fn start(
     let gateway = Arc::new(Gateway::new(pipeline));
     let routes = http::router(
         Arc::clone(&gateway) as Arc<dyn GraphQLHandler>,
-        HttpOptions::from_config(&config),
+        HttpOptions::from_config(&config)?,
     );
     let mut builder = Server::builder(config.listen.clone()).http(routes);
     if let Some(telemetry) = telemetry {

@@ -1,15 +1,13 @@
 //! The execution stage that joins the pipeline's stages: plan, execute, shape the response.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use http::header::{AUTHORIZATION, HeaderName};
-use http::{HeaderMap, HeaderValue};
 use kernel::error_code::ErrorCode;
 use serde_json::{Map, Value};
 
+use super::headers::HeaderRules;
 use crate::execute::{ExecutionRequest, Executor};
 use crate::http::{CachedOperation, ExecutionStage, GraphQLResponse, RequestContext};
 use crate::operation::{GraphQLError, PreparedOperation};
@@ -36,6 +34,8 @@ pub struct FederatedStage {
     progressive: bool,
     /// Requests seen, hashed into each request's override roll.
     rolls: AtomicU64,
+    /// Which client headers the subgraphs receive.
+    headers: HeaderRules,
 }
 
 impl FederatedStage {
@@ -49,7 +49,14 @@ impl FederatedStage {
             schema,
             progressive,
             rolls: AtomicU64::new(0),
+            headers: HeaderRules::default(),
         }
+    }
+
+    /// The same stage forwarding client headers by `rules` rather than the defaults.
+    pub fn with_header_rules(mut self, rules: HeaderRules) -> Self {
+        self.headers = rules;
+        self
     }
 
     /// A roll in `[0, 100)` for one request. Hashing a counter spreads consecutive requests evenly, so a
@@ -123,7 +130,7 @@ impl ExecutionStage for FederatedStage {
             let error = GraphQLError::new(ErrorCode::InternalServerError, "the operation was not planned");
             return GraphQLResponse::error(error, context.format);
         };
-        let headers = forwarded_headers(&context.headers, context.peer);
+        let headers = self.headers.apply(&context.headers, context.peer);
         let request = ExecutionRequest {
             variables: Some(&variables),
             headers: (!headers.is_empty()).then_some(&headers),
@@ -138,62 +145,5 @@ impl ExecutionStage for FederatedStage {
             .projection
             .write_response(&output.data, &output.errors, Some(&variables), &mut body);
         GraphQLResponse::ok(body)
-    }
-}
-
-/// Client headers that subgraphs receive: the credentials they verify themselves and the trace context. The rest
-/// (`content-length`, `host`, encodings, …) describe the client's own request and would corrupt the subgraph's.
-const FORWARDED_HEADERS: [HeaderName; 4] = [
-    AUTHORIZATION,
-    HeaderName::from_static("traceparent"),
-    HeaderName::from_static("tracestate"),
-    HeaderName::from_static("baggage"),
-];
-
-/// The forwarded client headers, plus `X-Forwarded-For` naming the client's address so subgraphs can rate-limit
-/// per client. The router is the edge: whatever `X-Forwarded-For` the client sent is replaced, never trusted.
-fn forwarded_headers(client: &HeaderMap, peer: Option<SocketAddr>) -> HeaderMap {
-    let mut forwarded = HeaderMap::new();
-    for name in &FORWARDED_HEADERS {
-        for value in client.get_all(name) {
-            forwarded.append(name.clone(), value.clone());
-        }
-    }
-    if let Some(peer) = peer
-        && let Ok(value) = HeaderValue::from_str(&peer.ip().to_string())
-    {
-        forwarded.insert(X_FORWARDED_FOR, value);
-    }
-    forwarded
-}
-
-const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-
-#[cfg(test)]
-mod forwarded_header_tests {
-    use super::*;
-
-    #[test]
-    fn credentials_and_trace_context_pass_and_the_client_address_replaces_a_spoofed_one() {
-        let mut client = HeaderMap::new();
-        client.insert(AUTHORIZATION, HeaderValue::from_static("Bearer t"));
-        client.insert(
-            "traceparent",
-            HeaderValue::from_static("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
-        );
-        client.insert(X_FORWARDED_FOR, HeaderValue::from_static("10.9.9.9"));
-        client.insert("cookie", HeaderValue::from_static("session=secret"));
-        let peer = SocketAddr::from(([203, 0, 113, 7], 55_000));
-
-        let forwarded = forwarded_headers(&client, Some(peer));
-
-        assert_eq!(forwarded[AUTHORIZATION], "Bearer t");
-        assert!(forwarded.contains_key("traceparent"));
-        assert_eq!(
-            forwarded[X_FORWARDED_FOR], "203.0.113.7",
-            "the router is the edge; a client's claim is dropped"
-        );
-        assert!(!forwarded.contains_key("cookie"));
-        assert!(!forwarded_headers(&client, None).contains_key(X_FORWARDED_FOR));
     }
 }

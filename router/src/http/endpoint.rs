@@ -12,11 +12,13 @@ use futures::StreamExt;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, VARY};
 use http::{HeaderValue, Method, StatusCode};
 
+use super::csrf::CsrfGuard;
 use super::error::{HttpError, errors_body};
 use super::graphiql;
 use super::handler::{GraphQLHandler, GraphQLResponse, RequestContext, RequestMethod};
 use super::negotiate::{ResponseFormat, accepts_html, check_request_content_type};
 use super::request::{GraphQLRequest, query_params};
+use super::request_id::{X_REQUEST_ID, request_id};
 
 /// What every request to the endpoint shares.
 pub(crate) struct EndpointState {
@@ -24,10 +26,22 @@ pub(crate) struct EndpointState {
     pub(crate) max_body_bytes: usize,
     /// The rendered GraphiQL page, when GraphiQL is enabled.
     pub(crate) graphiql_page: Option<Bytes>,
+    /// The check GET operations pass.
+    pub(crate) csrf: CsrfGuard,
 }
 
+/// Serves one request and stamps its id on the response, whatever the outcome.
 pub(crate) async fn serve(State(state): State<Arc<EndpointState>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    let id = request_id(&parts.headers);
+    // The id goes into the request's own headers, so the subgraph fetches and the logs see the same one.
+    parts.headers.insert(X_REQUEST_ID, id.clone());
+    let mut response = answer(&state, parts, body).await;
+    response.headers_mut().insert(X_REQUEST_ID, id);
+    response
+}
+
+async fn answer(state: &EndpointState, parts: http::request::Parts, body: Body) -> Response {
     let format = ResponseFormat::from_headers(&parts.headers);
     let decoded = match parts.method {
         Method::GET => {
@@ -40,6 +54,9 @@ pub(crate) async fn serve(State(state): State<Arc<EndpointState>>, request: Requ
                 && let Some(page) = &state.graphiql_page
             {
                 return graphiql::page_response(page);
+            }
+            if let Err(error) = state.csrf.check_get(&parts.headers) {
+                return refuse(&error, format);
             }
             GraphQLRequest::from_query_params(params).map(|request| (request, RequestMethod::Get))
         }

@@ -34,15 +34,20 @@ pub enum HttpError {
     /// The body could not be read (the client went away mid-upload).
     #[error("the request body could not be read")]
     BodyUnreadable,
+    /// A GET operation without a preflight header, which a browser could have sent from any site.
+    #[error("operations sent with GET must carry one of these headers: {0} (cross-site request forgery prevention)")]
+    CsrfPrevented(String),
 }
 
 impl HttpError {
     /// The HTTP status of the refusal.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::InvalidJson(_) | Self::InvalidRequest(_) | Self::MissingQuery | Self::BodyUnreadable => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::InvalidJson(_)
+            | Self::InvalidRequest(_)
+            | Self::MissingQuery
+            | Self::BodyUnreadable
+            | Self::CsrfPrevented(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,

@@ -9,10 +9,14 @@
 //!   rules say). Every error body carries `extensions.code`.
 //! - A browser `GET` (Accept includes `text/html`) without a `query` gets GraphiQL, whose assets the router
 //!   serves itself under [`graphiql::ASSET_PREFIX`].
+//! - An operation sent with `GET` needs a preflight header ([`csrf`]); cross-origin browsers are let in by the
+//!   `[cors]` rules ([`cors`]); every response carries the request's `X-Request-Id` ([`request_id`]).
 //!
 //! The edge decodes requests and calls a [`GraphQLHandler`]; [`OperationPipeline`] is the router's. `/healthz`,
 //! `/readyz` and `/metrics` come from `kernel::server`, which the router built here is mounted into.
 
+pub mod cors;
+pub mod csrf;
 mod endpoint;
 mod error;
 pub mod graphiql;
@@ -20,6 +24,7 @@ mod handler;
 mod negotiate;
 mod pipeline;
 mod request;
+pub mod request_id;
 
 use std::sync::Arc;
 
@@ -33,6 +38,8 @@ pub use pipeline::{CachedOperation, ExecutionStage, OperationPipeline};
 pub use request::GraphQLRequest;
 
 use crate::config::RouterConfig;
+use cors::CorsConfigError;
+use csrf::{CsrfConfigError, CsrfGuard};
 use endpoint::EndpointState;
 
 /// The path of the GraphQL endpoint unless configured otherwise.
@@ -47,6 +54,21 @@ pub struct HttpOptions {
     pub max_body_bytes: usize,
     /// Whether browsers get GraphiQL at the endpoint.
     pub graphiql: bool,
+    /// Which browser origins may call the endpoint; `None` sends no CORS headers.
+    pub cors: Option<tower_http::cors::CorsLayer>,
+    /// The CSRF check GET operations pass.
+    pub csrf: CsrfGuard,
+}
+
+/// Why the HTTP sections of the configuration cannot be served.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpConfigError {
+    /// The `[cors]` section.
+    #[error(transparent)]
+    Cors(#[from] CorsConfigError),
+    /// The `[csrf]` section.
+    #[error(transparent)]
+    Csrf(#[from] CsrfConfigError),
 }
 
 impl Default for HttpOptions {
@@ -55,17 +77,21 @@ impl Default for HttpOptions {
             endpoint: DEFAULT_ENDPOINT.to_owned(),
             max_body_bytes: crate::config::LimitsConfig::default().max_body_bytes,
             graphiql: true,
+            cors: None,
+            csrf: CsrfGuard::default(),
         }
     }
 }
 
 impl HttpOptions {
     /// The options the configuration describes.
-    pub fn from_config(config: &RouterConfig) -> Self {
-        Self {
+    pub fn from_config(config: &RouterConfig) -> Result<Self, HttpConfigError> {
+        Ok(Self {
             max_body_bytes: config.limits.max_body_bytes,
+            cors: cors::layer(&config.cors)?,
+            csrf: CsrfGuard::from_config(&config.csrf)?,
             ..Self::default()
-        }
+        })
     }
 }
 
@@ -76,13 +102,16 @@ pub fn router(handler: Arc<dyn GraphQLHandler>, options: HttpOptions) -> Router 
         handler,
         max_body_bytes: options.max_body_bytes,
         graphiql_page: options.graphiql.then(|| graphiql::page(&options.endpoint)),
+        csrf: options.csrf,
     });
-    let endpoint = Router::new()
+    let mut routes = Router::new()
         .route(&options.endpoint, any(endpoint::serve))
         .with_state(state);
     if options.graphiql {
-        endpoint.merge(graphiql::asset_routes())
-    } else {
-        endpoint
+        routes = routes.merge(graphiql::asset_routes());
+    }
+    match options.cors {
+        Some(cors) => routes.layer(cors),
+        None => routes,
     }
 }
