@@ -23,6 +23,11 @@ impl JwtVerifier {
         &self.keys
     }
 
+    /// The issuer, audience and key settings this verifier checks against.
+    pub fn config(&self) -> &VerifierConfig {
+        &self.config
+    }
+
     /// Verifies `token` and returns its claims.
     pub async fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         let header = decode_header(token).map_err(|e| match AuthError::from_jwt(&e) {

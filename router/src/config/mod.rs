@@ -23,6 +23,7 @@
 //! propagate = ["accept-language"]
 //! ```
 
+mod auth;
 pub mod cli;
 mod edge;
 mod headers;
@@ -39,6 +40,7 @@ use serde::Deserialize;
 
 use crate::plan::PlanConfig;
 
+pub use auth::AuthConfig;
 pub use edge::{CorsConfig, CsrfConfig};
 pub use headers::HeadersConfig;
 pub use limits::LimitsConfig;
@@ -61,6 +63,9 @@ pub struct RouterConfig {
     /// Operation and request size limits.
     #[serde(default = "LimitsConfig::default")]
     pub limits: LimitsConfig,
+    /// Verifying clients' access tokens.
+    #[serde(default = "AuthConfig::default")]
+    pub auth: AuthConfig,
     /// Which browser origins may call the router.
     #[serde(default = "CorsConfig::default")]
     pub cors: CorsConfig,

@@ -44,7 +44,7 @@ pub enum HeaderRulesError {
     /// A name is not a valid HTTP header name.
     #[error("headers.{rule}: `{name}` is not a valid header name")]
     InvalidName {
-        /// `propagate`, `rename` or `insert`.
+        /// `propagate`, `rename`, `insert` or `forward_claims`.
         rule: &'static str,
         /// The name as configured.
         name: String,
@@ -92,6 +92,16 @@ impl HeaderRules {
             insert.push((header, value));
         }
         Ok(Self { forward, insert })
+    }
+
+    /// The same rules, also forwarding `names`: the headers the authenticator fills from verified claims (and
+    /// clears of anything a client sent).
+    pub fn with_claim_headers<'a>(mut self, names: impl IntoIterator<Item = &'a String>) -> Result<Self, HeaderRulesError> {
+        for name in names {
+            let header = allowed_name("forward_claims", name)?;
+            self.forward.push((header.clone(), header));
+        }
+        Ok(self)
     }
 
     /// The headers one request's subgraph fetches carry.

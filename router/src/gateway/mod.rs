@@ -11,6 +11,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use kernel::server::{BoundServer, Server};
 
+use crate::auth::{AuthConfigError, Authenticator};
 use crate::config::RouterConfig;
 use crate::execute::{Executor, SubgraphClients};
 use crate::http::{
@@ -53,6 +54,9 @@ pub enum GatewayError {
     /// The HTTP sections of the configuration (`[cors]`, `[csrf]`) are invalid.
     #[error(transparent)]
     Http(#[from] http::HttpConfigError),
+    /// The `[auth]` section is invalid.
+    #[error(transparent)]
+    Auth(#[from] AuthConfigError),
     /// The `[headers]` section is invalid.
     #[error(transparent)]
     Headers(#[from] HeaderRulesError),
@@ -79,8 +83,12 @@ pub fn pipeline_for(config: &RouterConfig, supergraph: Arc<Supergraph>) -> Resul
     let clients = Arc::new(SubgraphClients::new(endpoints)?);
     let index = Arc::new(SchemaIndex::from_supergraph(&supergraph.planner().supergraph));
     let planner = QueryPlanner::new(Arc::clone(&supergraph), &config.planner);
-    let stage = FederatedStage::new(planner, Executor::new(clients, Arc::clone(&index)), index)
-        .with_header_rules(HeaderRules::from_config(&config.headers)?);
+    let mut header_rules = HeaderRules::from_config(&config.headers)?;
+    if config.auth.enabled {
+        header_rules = header_rules.with_claim_headers(config.auth.forward_claims.values())?;
+    }
+    let stage =
+        FederatedStage::new(planner, Executor::new(clients, Arc::clone(&index)), index).with_header_rules(header_rules);
     Ok(OperationPipeline::new(
         Arc::new(schema),
         OperationPolicy::from_config(config),
@@ -93,14 +101,22 @@ pub fn pipeline_for(config: &RouterConfig, supergraph: Arc<Supergraph>) -> Resul
 /// keeps the pipeline it started with until it completes.
 pub struct Gateway {
     current: ArcSwap<Pipeline>,
+    authenticator: Option<Authenticator>,
 }
 
 impl Gateway {
-    /// A gateway serving `pipeline`.
+    /// A gateway serving `pipeline`, trusting the subgraphs to verify tokens.
     pub fn new(pipeline: Pipeline) -> Self {
         Self {
             current: ArcSwap::from_pointee(pipeline),
+            authenticator: None,
         }
+    }
+
+    /// The same gateway verifying every request's token with `authenticator` before anything else.
+    pub fn with_authenticator(mut self, authenticator: Authenticator) -> Self {
+        self.authenticator = Some(authenticator);
+        self
     }
 
     /// Replaces the pipeline; requests already running finish on the old one.
@@ -116,7 +132,14 @@ impl Gateway {
 
 #[async_trait::async_trait]
 impl GraphQLHandler for Gateway {
-    async fn execute(&self, request: GraphQLRequest, context: RequestContext) -> GraphQLResponse {
+    async fn execute(&self, request: GraphQLRequest, mut context: RequestContext) -> GraphQLResponse {
+        if let Some(authenticator) = &self.authenticator {
+            match authenticator.authenticate(&mut context.headers).await {
+                Ok(authenticated) => context.claims = authenticated.map(|authenticated| authenticated.claims),
+                // A refused token is refused whatever the negotiated format: 401 (or 503 without keys).
+                Err(error) => return GraphQLResponse::errors(error.extensions.code.http_status(), &[error]),
+            }
+        }
         let pipeline = self.current.load_full();
         pipeline.execute(request, context).await
     }
@@ -138,7 +161,15 @@ pub async fn start(
 ) -> Result<RunningRouter, GatewayError> {
     let path = config.supergraph.path.clone().ok_or(GatewayError::NoSupergraph)?;
     let pipeline = build_pipeline(&config, &path)?;
-    let gateway = Arc::new(Gateway::new(pipeline));
+    let mut gateway = Gateway::new(pipeline);
+    let authenticator = if config.auth.enabled {
+        let authenticator = Authenticator::from_config(&config.auth)?;
+        gateway = gateway.with_authenticator(authenticator.clone());
+        Some(authenticator)
+    } else {
+        None
+    };
+    let gateway = Arc::new(gateway);
     let routes = http::router(
         Arc::clone(&gateway) as Arc<dyn GraphQLHandler>,
         HttpOptions::from_config(&config)?,
@@ -148,6 +179,9 @@ pub async fn start(
         builder = builder.telemetry(telemetry);
     }
     let server = builder.bind().await?;
+    if let Some(authenticator) = authenticator {
+        authenticator.spawn_refresh(&server.shutdown_token());
+    }
     watch::spawn(Arc::clone(&gateway), config, path, server.shutdown_token());
     Ok(RunningRouter { server, gateway })
 }

@@ -78,6 +78,7 @@ async fn answer(state: &EndpointState, parts: http::request::Parts, body: Body) 
         format,
         headers: parts.headers,
         peer,
+        claims: None,
     };
     let response = state.handler.execute(request, context).await;
     respond(response, format)

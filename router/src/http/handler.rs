@@ -1,9 +1,11 @@
 //! The seam between the HTTP edge and the rest of the pipeline: a decoded request in, a response out.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
+use kernel::auth::Claims;
 
 use super::error::errors_body;
 use super::negotiate::ResponseFormat;
@@ -30,6 +32,9 @@ pub struct RequestContext {
     pub headers: HeaderMap,
     /// The client's address, when the server recorded it.
     pub peer: Option<SocketAddr>,
+    /// The verified claims of the client's token; `None` for anonymous requests or when the router does not
+    /// verify tokens.
+    pub claims: Option<Arc<Claims>>,
 }
 
 /// A GraphQL response ready for the wire: status and JSON body. The edge adds `Content-Type` from the

@@ -53,6 +53,7 @@ fn context(method: RequestMethod, format: ResponseFormat) -> RequestContext {
         format,
         headers: HeaderMap::new(),
         peer: None,
+        claims: None,
     }
 }
 
