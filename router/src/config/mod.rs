@@ -28,6 +28,7 @@ pub mod cli;
 mod edge;
 mod headers;
 mod limits;
+mod persisted;
 mod subgraphs;
 mod supergraph;
 
@@ -44,6 +45,7 @@ pub use auth::AuthConfig;
 pub use edge::{CorsConfig, CsrfConfig};
 pub use headers::HeadersConfig;
 pub use limits::LimitsConfig;
+pub use persisted::{PersistedQueriesConfig, PersistedQueryMode};
 pub use subgraphs::{SubgraphOverride, SubgraphsConfig};
 pub use supergraph::SupergraphConfig;
 
@@ -75,6 +77,9 @@ pub struct RouterConfig {
     /// Which client headers subgraphs receive.
     #[serde(default = "HeadersConfig::default")]
     pub headers: HeadersConfig,
+    /// Automatic persisted queries and trusted documents.
+    #[serde(default = "PersistedQueriesConfig::default")]
+    pub persisted_queries: PersistedQueriesConfig,
     /// Whether clients may introspect the API schema.
     #[serde(default = "IntrospectionConfig::default")]
     pub introspection: IntrospectionConfig,

@@ -13,6 +13,7 @@ use kernel::server::{BoundServer, Server};
 
 use crate::auth::{AuthConfigError, Authenticator};
 use crate::config::RouterConfig;
+use crate::http::persisted::{PersistedConfigError, PersistedQueries};
 use crate::execute::{Executor, SubgraphClients};
 use crate::http::{
     self, GraphQLHandler, GraphQLRequest, GraphQLResponse, HttpOptions, OperationPipeline, RequestContext,
@@ -54,6 +55,9 @@ pub enum GatewayError {
     /// The HTTP sections of the configuration (`[cors]`, `[csrf]`) are invalid.
     #[error(transparent)]
     Http(#[from] http::HttpConfigError),
+    /// The `[persisted_queries]` section is invalid.
+    #[error(transparent)]
+    Persisted(#[from] PersistedConfigError),
     /// The `[auth]` section is invalid.
     #[error(transparent)]
     Auth(#[from] AuthConfigError),
@@ -102,6 +106,7 @@ pub fn pipeline_for(config: &RouterConfig, supergraph: Arc<Supergraph>) -> Resul
 pub struct Gateway {
     current: ArcSwap<Pipeline>,
     authenticator: Option<Authenticator>,
+    persisted: Option<PersistedQueries>,
 }
 
 impl Gateway {
@@ -110,7 +115,14 @@ impl Gateway {
         Self {
             current: ArcSwap::from_pointee(pipeline),
             authenticator: None,
+            persisted: None,
         }
+    }
+
+    /// The same gateway resolving persisted-query references with `persisted`.
+    pub fn with_persisted_queries(mut self, persisted: PersistedQueries) -> Self {
+        self.persisted = Some(persisted);
+        self
     }
 
     /// The same gateway verifying every request's token with `authenticator` before anything else.
@@ -132,13 +144,18 @@ impl Gateway {
 
 #[async_trait::async_trait]
 impl GraphQLHandler for Gateway {
-    async fn execute(&self, request: GraphQLRequest, mut context: RequestContext) -> GraphQLResponse {
+    async fn execute(&self, mut request: GraphQLRequest, mut context: RequestContext) -> GraphQLResponse {
         if let Some(authenticator) = &self.authenticator {
             match authenticator.authenticate(&mut context.headers).await {
                 Ok(authenticated) => context.claims = authenticated.map(|authenticated| authenticated.claims),
                 // A refused token is refused whatever the negotiated format: 401 (or 503 without keys).
                 Err(error) => return GraphQLResponse::errors(error.extensions.code.http_status(), &[error]),
             }
+        }
+        if let Some(persisted) = &self.persisted
+            && let Err(error) = persisted.resolve(&mut request).await
+        {
+            return GraphQLResponse::error(error, context.format);
         }
         let pipeline = self.current.load_full();
         pipeline.execute(request, context).await
@@ -161,7 +178,8 @@ pub async fn start(
 ) -> Result<RunningRouter, GatewayError> {
     let path = config.supergraph.path.clone().ok_or(GatewayError::NoSupergraph)?;
     let pipeline = build_pipeline(&config, &path)?;
-    let mut gateway = Gateway::new(pipeline);
+    let persisted = PersistedQueries::from_config(&config.persisted_queries).await?;
+    let mut gateway = Gateway::new(pipeline).with_persisted_queries(persisted);
     let authenticator = if config.auth.enabled {
         let authenticator = Authenticator::from_config(&config.auth)?;
         gateway = gateway.with_authenticator(authenticator.clone());

@@ -22,6 +22,7 @@ mod error;
 pub mod graphiql;
 mod handler;
 mod negotiate;
+pub mod persisted;
 mod pipeline;
 mod request;
 pub mod request_id;

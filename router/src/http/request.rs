@@ -53,7 +53,7 @@ impl GraphQLRequest {
             _ => HttpError::InvalidJson(error.to_string()),
         })?;
         Ok(Self {
-            query: decoded.query.ok_or(HttpError::MissingQuery)?,
+            query: query_or_persisted(decoded.query, decoded.extensions.as_ref())?,
             operation_name: decoded.operation_name,
             variables: decoded.variables,
             extensions: decoded.extensions,
@@ -62,14 +62,28 @@ impl GraphQLRequest {
 
     /// Decodes GET parameters; an empty `operationName` counts as absent.
     pub(crate) fn from_query_params(params: QueryParams) -> Result<Self, HttpError> {
+        let extensions = json_object_param("extensions", params.extensions)?;
         Ok(Self {
-            query: params.query.ok_or(HttpError::MissingQuery)?,
+            query: query_or_persisted(params.query, extensions.as_ref())?,
             operation_name: params.operation_name.filter(|name| !name.is_empty()),
             variables: json_object_param("variables", params.variables)?,
-            extensions: json_object_param("extensions", params.extensions)?,
+            extensions,
         })
     }
 }
+
+/// The document text; a request naming a persisted query may leave it out (it is then empty until the
+/// persisted-query stage fills it in), any other request must send it.
+fn query_or_persisted(query: Option<String>, extensions: Option<&Map<String, Value>>) -> Result<String, HttpError> {
+    match query {
+        Some(query) => Ok(query),
+        None if extensions.is_some_and(|extensions| extensions.contains_key(PERSISTED_QUERY)) => Ok(String::new()),
+        None => Err(HttpError::MissingQuery),
+    }
+}
+
+/// The `extensions` key of a persisted-query reference.
+pub(crate) const PERSISTED_QUERY: &str = "persistedQuery";
 
 /// Reads the query string of `uri`.
 pub(crate) fn query_params(uri: &http::Uri) -> Result<QueryParams, HttpError> {
