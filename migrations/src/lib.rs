@@ -4,4 +4,5 @@
 
 pub mod audit;
 pub mod authz;
+pub mod blog;
 pub mod identity;

@@ -1,0 +1,83 @@
+//! Who is reading, and what they see: published posts for everyone, a signed-in caller's own posts in any
+//! status, and every post for callers authz lets edit posts in general. That last question is asked of authz at
+//! most once per request (a [`PerRequest`] extension gives each request its own answer slot), so a page of N
+//! posts costs one check, not N.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
+use async_graphql::{Context, Request, ServerResult};
+use kernel::access::Resource;
+use kernel::graphql::Caller;
+use tokio::sync::OnceCell;
+
+use super::Services;
+use crate::error::GraphqlResult;
+use crate::store::{PostRecord, Reader};
+
+/// The resource kind posts are checked as in authz.
+pub const POST_KIND: &str = "post";
+/// The resource kind comments are checked as in authz.
+pub const COMMENT_KIND: &str = "comment";
+
+/// One request's memo of whether its caller may edit any post.
+#[derive(Debug, Default)]
+struct RequestScope {
+    sees_all: OnceCell<bool>,
+}
+
+/// Gives every request a fresh [`RequestScope`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PerRequest;
+
+impl ExtensionFactory for PerRequest {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PerRequest)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for PerRequest {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request.data(RequestScope::default())).await
+    }
+}
+
+/// The caller as a [`Reader`] of posts.
+pub(super) async fn reader(ctx: &Context<'_>) -> async_graphql::Result<Reader> {
+    let caller = ctx.data::<Caller>()?;
+    let Some(claims) = caller.claims() else {
+        return Ok(Reader::anonymous());
+    };
+    let guard = &ctx.data::<Services>()?.guard;
+    let may_edit_any = || async { guard.allows(caller, "edit", &Resource::kind(POST_KIND)).await };
+    let sees_all = match ctx.data_opt::<RequestScope>() {
+        Some(scope) => *scope.sees_all.get_or_try_init(may_edit_any).await.graphql()?,
+        None => may_edit_any().await.graphql()?,
+    };
+    Ok(Reader::signed_in(claims.sub.clone(), sees_all))
+}
+
+/// Whether the caller may see `post`: by the general rule, or, for a post that is not public, because authz lets
+/// the caller edit this very post (a binding on it, say).
+pub(super) async fn sees(ctx: &Context<'_>, post: &PostRecord) -> async_graphql::Result<bool> {
+    let reader = reader(ctx).await?;
+    if reader.sees(post) {
+        return Ok(true);
+    }
+    let caller = ctx.data::<Caller>()?;
+    if caller.claims().is_none() {
+        return Ok(false);
+    }
+    let resource = Resource::id(POST_KIND, post.id.to_string()).owned_by(post.author_id.clone());
+    ctx.data::<Services>()?
+        .guard
+        .allows(caller, "edit", &resource)
+        .await
+        .graphql()
+}
