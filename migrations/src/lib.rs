@@ -4,5 +4,6 @@
 
 pub mod audit;
 pub mod authz;
+pub mod billing;
 pub mod blog;
 pub mod identity;
