@@ -261,7 +261,7 @@ async fn a_subgraph_sdl_is_fetched_live_from_its_service_field() {
     let addr = listener.local_addr().expect("addr");
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let dir = tempfile::tempdir().expect("tempdir");
-    for file in ["identity.graphql", "audit.graphql"] {
+    for file in ["identity.graphql", "audit.graphql", "blog.graphql", "billing.graphql"] {
         std::fs::copy(here(&format!("../schema/{file}")), dir.path().join(file)).expect("copy");
     }
     let config = dir.path().join("supergraph.toml");
@@ -271,7 +271,9 @@ async fn a_subgraph_sdl_is_fetched_live_from_its_service_field() {
             "[subgraphs.identity]\nrouting_url = \"http://identity.invalid/graphql\"\nschema.file = \
              \"identity.graphql\"\n[subgraphs.authz]\nrouting_url = \"http://authz.invalid/graphql\"\n\
              schema.subgraph_url = \"http://{addr}/graphql\"\n[subgraphs.audit]\nrouting_url = \
-             \"http://audit.invalid/graphql\"\nschema.file = \"audit.graphql\"\n"
+             \"http://audit.invalid/graphql\"\nschema.file = \"audit.graphql\"\n[subgraphs.blog]\nrouting_url = \
+             \"http://blog.invalid/graphql\"\nschema.file = \"blog.graphql\"\n[subgraphs.billing]\nrouting_url = \
+             \"http://billing.invalid/graphql\"\nschema.file = \"billing.graphql\"\n"
         ),
     )
     .expect("write config");

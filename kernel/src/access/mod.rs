@@ -337,7 +337,10 @@ mod tests {
         let kept = Arc::new(Kept::default());
         let guard = AccessGuard::new("blog", Arc::new(Fixed(Ok(Decision::Allow { reason: "ok".into() }))))
             .record_denials_with(kept.clone());
-        let claims = guard.authorize(&caller(), "create", &Resource::kind("post")).await.unwrap();
+        let claims = guard
+            .authorize(&caller(), "create", &Resource::kind("post"))
+            .await
+            .unwrap();
         assert_eq!(claims.sub, "u1");
         assert!(kept.denials.lock().is_empty());
     }
@@ -370,7 +373,10 @@ mod tests {
         let guard = AccessGuard::new("billing", Arc::new(deny()))
             .record_denials_with(broken.clone())
             .record_denials_with(fallback.clone());
-        let refused = guard.authorize(&caller(), "void", &Resource::kind("invoice")).await.unwrap_err();
+        let refused = guard
+            .authorize(&caller(), "void", &Resource::kind("invoice"))
+            .await
+            .unwrap_err();
         assert_eq!(refused.message, "you may not void invoices");
         assert!(broken.denials.lock().is_empty());
         assert_eq!(fallback.denials.lock().len(), 1);
@@ -380,7 +386,10 @@ mod tests {
     async fn an_unreachable_authorizer_refuses_with_service_unavailable() {
         let kept = Arc::new(Kept::default());
         let guard = AccessGuard::new("blog", Arc::new(Fixed(Err(())))).record_denials_with(kept.clone());
-        let refused = guard.authorize(&caller(), "create", &Resource::kind("post")).await.unwrap_err();
+        let refused = guard
+            .authorize(&caller(), "create", &Resource::kind("post"))
+            .await
+            .unwrap_err();
         assert!(code(&refused).contains("SERVICE_UNAVAILABLE"), "{refused:?}");
         assert!(kept.denials.lock().is_empty());
         assert!(guard.allows(&caller(), "read", &Resource::kind("post")).await.is_err());
@@ -390,7 +399,10 @@ mod tests {
     async fn an_anonymous_caller_is_unauthenticated_and_never_allowed() {
         let guard = AccessGuard::new("blog", Arc::new(Fixed(Ok(Decision::Allow { reason: "ok".into() }))));
         let anonymous = Caller::anonymous(None);
-        let refused = guard.authorize(&anonymous, "create", &Resource::kind("post")).await.unwrap_err();
+        let refused = guard
+            .authorize(&anonymous, "create", &Resource::kind("post"))
+            .await
+            .unwrap_err();
         assert!(code(&refused).contains("UNAUTHENTICATED"), "{refused:?}");
         assert!(!guard.allows(&anonymous, "read", &Resource::kind("post")).await.unwrap());
     }

@@ -53,6 +53,13 @@ impl InProcessEventBus {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// The process's own bus: every call returns a clone of one bus, so services running as tasks of one
+    /// process (the one-command local run, end-to-end tests) exchange events as they would through a broker.
+    pub fn process_wide() -> Self {
+        static BUS: std::sync::OnceLock<InProcessEventBus> = std::sync::OnceLock::new();
+        BUS.get_or_init(Self::new).clone()
+    }
 }
 
 impl std::fmt::Debug for InProcessEventBus {

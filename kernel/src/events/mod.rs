@@ -69,11 +69,12 @@ pub trait Subscription: Send {
 
 /// Builds the event bus the configuration asks for.
 ///
-/// The Kafka adapter connects lazily: a broker that is down now makes publishing fail (after the message
+/// The in-process backend is the process's one bus ([`InProcessEventBus::process_wide`]), so services started
+/// from their config in one process see each other's events. The Kafka adapter connects lazily: a broker that is down now makes publishing fail (after the message
 /// timeout) and [`EventBus::ping`] report it, but does not fail start-up.
 pub async fn connect(config: &EventsConfig) -> Result<Arc<dyn EventBus>, EventsError> {
     match config.backend {
-        EventsBackend::InProcess => Ok(Arc::new(InProcessEventBus::new())),
+        EventsBackend::InProcess => Ok(Arc::new(InProcessEventBus::process_wide())),
         EventsBackend::Kafka => Ok(Arc::new(KafkaEventBus::new(&config.kafka)?)),
     }
 }

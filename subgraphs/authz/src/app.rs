@@ -177,7 +177,10 @@ impl AuthzApp {
     /// Starts the relay and this replica's invalidation consumer, binds the listeners and serves until
     /// [`RunningAuthz::stop`].
     pub async fn start(self) -> Result<RunningAuthz, AppError> {
-        self.deps.bus.ensure_topics(&[TOPIC]).await?;
+        self.deps
+            .bus
+            .ensure_topics(&[TOPIC, self.config.onboarding.topic.as_str()])
+            .await?;
         let relay = OutboxRelay::new(
             self.deps.db.conn().clone(),
             self.deps.bus.clone(),
@@ -193,6 +196,15 @@ impl AuthzApp {
             group,
             self.cancel.child_token(),
         );
+        let mut tasks = vec![relay, consumer];
+        if !self.config.onboarding.default_roles.is_empty() {
+            tasks.push(crate::onboarding::spawn(
+                self.deps.bus.clone(),
+                self.manager.clone(),
+                self.config.onboarding.clone(),
+                self.cancel.child_token(),
+            ));
+        }
         let shutdown = CancellationToken::new();
         let mut builder = Server::builder(self.config.server.clone())
             .http(self.http_router())
@@ -219,7 +231,7 @@ impl AuthzApp {
             shutdown,
             cancel: self.cancel,
             server,
-            tasks: vec![relay, consumer],
+            tasks,
             manager: self.manager,
             decisions: self.decisions,
             metrics: self.metrics,

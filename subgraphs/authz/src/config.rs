@@ -16,6 +16,8 @@ use kernel::server::ServerConfig;
 use kernel::telemetry::TelemetryConfig;
 use serde::Deserialize;
 
+use crate::onboarding::OnboardingConfig;
+
 /// Everything the authz service reads at start-up.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +46,9 @@ pub struct AuthzConfig {
     /// How the outbox relay publishes authz's events.
     #[serde(default)]
     pub relay: RelayConfig,
+    /// Which roles every new user gets.
+    #[serde(default)]
+    pub onboarding: OnboardingConfig,
 }
 
 impl AuthzConfig {
@@ -69,6 +74,7 @@ impl Default for AuthzConfig {
             verifier: VerifierConfig::default(),
             decision_ttl_secs: default_decision_ttl_secs(),
             relay: RelayConfig::default(),
+            onboarding: OnboardingConfig::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod events;
 pub mod graphql;
 pub mod grpc;
 pub mod management;
+pub mod onboarding;
 pub mod store;
 
 pub use app::{AppError, AuthzApp, AuthzDeps, RunningAuthz};

@@ -35,6 +35,11 @@ impl RoleManager {
         Self { store, decisions }
     }
 
+    /// The bindings `subject` holds, globally and on resources.
+    pub async fn bindings_of(&self, subject: &str) -> Result<Vec<BindingRecord>, AuthzError> {
+        Ok(self.store.bindings(subject).await?)
+    }
+
     /// Creates role `name` granting `permissions`; CONFLICT when the name is taken.
     pub async fn create_role(
         &self,
