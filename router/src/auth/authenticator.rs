@@ -60,7 +60,10 @@ pub struct Authenticator {
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Authenticator")
-            .field("issuers", &self.verifiers.iter().map(|v| &v.config().issuer).collect::<Vec<_>>())
+            .field(
+                "issuers",
+                &self.verifiers.iter().map(|v| &v.config().issuer).collect::<Vec<_>>(),
+            )
             .field("header", &self.header)
             .field("cookie", &self.cookie)
             .finish_non_exhaustive()

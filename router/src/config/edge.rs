@@ -78,9 +78,13 @@ fn default_csrf_enabled() -> bool {
 }
 
 fn default_required_headers() -> Vec<String> {
-    ["x-platform-preflight", "apollo-require-preflight", "x-apollo-operation-name"]
-        .map(str::to_owned)
-        .to_vec()
+    [
+        "x-platform-preflight",
+        "apollo-require-preflight",
+        "x-apollo-operation-name",
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 impl Default for CsrfConfig {

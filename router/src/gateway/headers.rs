@@ -96,7 +96,10 @@ impl HeaderRules {
 
     /// The same rules, also forwarding `names`: the headers the authenticator fills from verified claims (and
     /// clears of anything a client sent).
-    pub fn with_claim_headers<'a>(mut self, names: impl IntoIterator<Item = &'a String>) -> Result<Self, HeaderRulesError> {
+    pub fn with_claim_headers<'a>(
+        mut self,
+        names: impl IntoIterator<Item = &'a String>,
+    ) -> Result<Self, HeaderRulesError> {
         for name in names {
             let header = allowed_name("forward_claims", name)?;
             self.forward.push((header.clone(), header));
@@ -176,7 +179,11 @@ mod tests {
         for dropped in ["cookie", "accept-language", "x-client-version", "x-gateway"] {
             assert!(!forwarded.contains_key(dropped), "{dropped}");
         }
-        assert!(!HeaderRules::default().apply(&client(), None).contains_key(X_FORWARDED_FOR));
+        assert!(
+            !HeaderRules::default()
+                .apply(&client(), None)
+                .contains_key(X_FORWARDED_FOR)
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@ use kernel::server::{BoundServer, Server};
 
 use crate::auth::{AuthConfigError, Authenticator};
 use crate::config::RouterConfig;
-use crate::http::persisted::{PersistedConfigError, PersistedQueries};
 use crate::execute::{Executor, SubgraphClients};
+use crate::http::persisted::{PersistedConfigError, PersistedQueries};
 use crate::http::{
     self, GraphQLHandler, GraphQLRequest, GraphQLResponse, HttpOptions, OperationPipeline, RequestContext,
 };

@@ -101,7 +101,11 @@ mod tests {
 
     #[test]
     fn exact_origins_and_a_lone_wildcard_are_accepted() {
-        assert!(layer(&config(&["https://app.example.com", "http://localhost:5173"], true)).unwrap().is_some());
+        assert!(
+            layer(&config(&["https://app.example.com", "http://localhost:5173"], true))
+                .unwrap()
+                .is_some()
+        );
         assert!(layer(&config(&["*"], false)).unwrap().is_some());
     }
 
@@ -115,7 +119,13 @@ mod tests {
 
     #[test]
     fn malformed_origins_are_refused_by_name() {
-        for origin in ["app.example.com", "https://app.example.com/", "ftp://x", "https://*.example.com", "https://"] {
+        for origin in [
+            "app.example.com",
+            "https://app.example.com/",
+            "ftp://x",
+            "https://*.example.com",
+            "https://",
+        ] {
             assert_eq!(
                 layer(&config(&[origin], false)).unwrap_err(),
                 CorsConfigError::Origin(origin.to_owned()),

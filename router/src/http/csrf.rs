@@ -85,7 +85,12 @@ mod tests {
             enabled: false,
             ..CsrfConfig::default()
         };
-        assert!(CsrfGuard::from_config(&config).unwrap().check_get(&HeaderMap::new()).is_ok());
+        assert!(
+            CsrfGuard::from_config(&config)
+                .unwrap()
+                .check_get(&HeaderMap::new())
+                .is_ok()
+        );
     }
 
     #[test]

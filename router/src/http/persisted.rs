@@ -183,7 +183,11 @@ impl PersistedQueries {
 
 /// The SHA-256 a request's `extensions.persistedQuery` names, as lowercase hex; `None` without one.
 fn persisted_reference(request: &GraphQLRequest) -> Result<Option<String>, GraphQLError> {
-    let Some(reference) = request.extensions.as_ref().and_then(|extensions| extensions.get(PERSISTED_QUERY)) else {
+    let Some(reference) = request
+        .extensions
+        .as_ref()
+        .and_then(|extensions| extensions.get(PERSISTED_QUERY))
+    else {
         return Ok(None);
     };
     let bad = |message: &str| GraphQLError::new(ErrorCode::BadRequest, message);

@@ -107,7 +107,9 @@ async fn an_allowed_origin_gets_its_preflight_answered_and_others_get_no_cors_he
         allowed_call.headers()["access-control-allow-origin"],
         "https://app.example.com"
     );
-    let exposed = allowed_call.headers()["access-control-expose-headers"].to_str().expect("text");
+    let exposed = allowed_call.headers()["access-control-expose-headers"]
+        .to_str()
+        .expect("text");
     assert!(exposed.contains("x-request-id"), "{exposed}");
 }
 

@@ -89,7 +89,10 @@ async fn trusted_mode_runs_listed_documents_only() {
     assert_eq!(by_hash.query, DOCUMENT);
     trusted.resolve(&mut request(DOCUMENT, None)).await.unwrap();
 
-    let refused = trusted.resolve(&mut request("{ users { email } }", None)).await.unwrap_err();
+    let refused = trusted
+        .resolve(&mut request("{ users { email } }", None))
+        .await
+        .unwrap_err();
     assert_eq!(refused.extensions.code, ErrorCode::Forbidden);
     let unknown = trusted
         .resolve(&mut request("", Some(&sha256_hex("{ users { email } }"))))
