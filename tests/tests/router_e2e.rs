@@ -18,3 +18,6 @@ mod errors;
 
 #[path = "router_e2e/misbehaving.rs"]
 mod misbehaving;
+
+#[path = "router_e2e/authorization.rs"]
+mod authorization;

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use kernel::auth::VerifierConfig;
+
+use crate::auth::requirements::PolicyRule;
 use serde::Deserialize;
 
 /// How the router authenticates clients. Off by default: subgraphs verify the forwarded token themselves, and
@@ -13,6 +15,8 @@ use serde::Deserialize;
 /// enabled = true
 /// cookie = "session"
 /// forward_claims = { sub = "x-user-id" }
+/// [auth.policies.staff]               # for `@policy(policies: [["staff"]])`
+/// roles = ["admin", "editor"]
 /// [[auth.issuers]]
 /// jwks_url = "http://127.0.0.1:4001/.well-known/jwks.json"
 /// issuer = "http://127.0.0.1:4001"
@@ -43,6 +47,9 @@ pub struct AuthConfig {
     /// Whether requests without a token are refused with `401` instead of running anonymously.
     #[serde(default)]
     pub require_authentication: bool,
+    /// The rules `@policy(policies: …)` names are judged by; a policy not defined here never holds.
+    #[serde(default)]
+    pub policies: BTreeMap<String, PolicyRule>,
 }
 
 fn default_issuers() -> Vec<VerifierConfig> {
@@ -67,6 +74,7 @@ impl Default for AuthConfig {
             cookie: None,
             forward_claims: BTreeMap::new(),
             require_authentication: false,
+            policies: BTreeMap::new(),
         }
     }
 }

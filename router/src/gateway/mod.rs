@@ -91,8 +91,9 @@ pub fn pipeline_for(config: &RouterConfig, supergraph: Arc<Supergraph>) -> Resul
     if config.auth.enabled {
         header_rules = header_rules.with_claim_headers(config.auth.forward_claims.values())?;
     }
-    let stage =
-        FederatedStage::new(planner, Executor::new(clients, Arc::clone(&index)), index).with_header_rules(header_rules);
+    let stage = FederatedStage::new(planner, Executor::new(clients, Arc::clone(&index)), index)
+        .with_header_rules(header_rules)
+        .with_policies(config.auth.policies.clone());
     Ok(OperationPipeline::new(
         Arc::new(schema),
         OperationPolicy::from_config(config),

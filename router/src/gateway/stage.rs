@@ -1,6 +1,6 @@
 //! The execution stage that joins the pipeline's stages: plan, execute, shape the response.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -8,6 +8,8 @@ use kernel::error_code::ErrorCode;
 use serde_json::{Map, Value};
 
 use super::headers::HeaderRules;
+use crate::auth::enforce::{Caller, Restricted, restrict};
+use crate::auth::requirements::{AccessRequirements, PolicyRule};
 use crate::execute::{ExecutionRequest, Executor};
 use crate::http::{CachedOperation, ExecutionStage, GraphQLResponse, RequestContext};
 use crate::operation::{GraphQLError, PreparedOperation};
@@ -23,6 +25,9 @@ pub struct PlannedEntry {
     /// Plans for the other progressive-override contexts, made on first use; a supergraph without progressive
     /// `@override` never fills it.
     variants: parking_lot::RwLock<HashMap<OverrideContext, Arc<QueryPlan>>>,
+    /// Plans of the operation with guarded fields taken out, by the fingerprint of what was taken out; a
+    /// supergraph without `@authenticated`/`@requiresScopes`/`@policy` never fills it.
+    restricted: parking_lot::RwLock<HashMap<u64, Arc<QueryPlan>>>,
 }
 
 /// Plans operations on a cache miss, and runs cached plans through our executor and response shaping.
@@ -36,11 +41,15 @@ pub struct FederatedStage {
     rolls: AtomicU64,
     /// Which client headers the subgraphs receive.
     headers: HeaderRules,
+    /// The fields the supergraph guards, and the policy rules they are judged by.
+    access: Arc<AccessRequirements>,
+    policies: Arc<BTreeMap<String, PolicyRule>>,
 }
 
 impl FederatedStage {
     /// A stage planning with `planner` and fetching through `executor`, shaping by `schema`.
     pub fn new(planner: QueryPlanner, executor: Executor, schema: Arc<SchemaIndex>) -> Self {
+        let access = Arc::clone(planner.supergraph().access_requirements());
         let overrides = &planner.supergraph().planner().supergraph.progressive_overrides;
         let progressive = !overrides.flags.is_empty() || !overrides.percentages.is_empty();
         Self {
@@ -50,7 +59,38 @@ impl FederatedStage {
             progressive,
             rolls: AtomicU64::new(0),
             headers: HeaderRules::default(),
+            access,
+            policies: Arc::new(BTreeMap::new()),
         }
+    }
+
+    /// The same stage judging `@policy` by `policies` (`[auth.policies]`); without them every policy fails.
+    pub fn with_policies(mut self, policies: BTreeMap<String, PolicyRule>) -> Self {
+        self.policies = Arc::new(policies);
+        self
+    }
+
+    /// The plan of `operation` with the fields `restricted` took out, made once per distinct restriction.
+    async fn restricted_plan(
+        &self,
+        operation: &CachedOperation<PlannedEntry>,
+        entry: &PlannedEntry,
+        restricted: &Restricted,
+    ) -> Result<Arc<QueryPlan>, GraphQLError> {
+        if let Some(plan) = entry.restricted.read().get(&restricted.fingerprint) {
+            return Ok(Arc::clone(plan));
+        }
+        let planned = self
+            .planner
+            .plan(&restricted.document, operation.operation.name())
+            .await
+            .map_err(|error| GraphQLError::new(error.code(), error.client_message()))?;
+        let plan = Arc::clone(planned.plan());
+        entry
+            .restricted
+            .write()
+            .insert(restricted.fingerprint, Arc::clone(&plan));
+        Ok(plan)
     }
 
     /// The same stage forwarding client headers by `rules` rather than the defaults.
@@ -116,6 +156,7 @@ impl ExecutionStage for FederatedStage {
             planned,
             projection,
             variants: parking_lot::RwLock::new(HashMap::new()),
+            restricted: parking_lot::RwLock::new(HashMap::new()),
         })
     }
 
@@ -135,11 +176,26 @@ impl ExecutionStage for FederatedStage {
             variables: Some(&variables),
             headers: (!headers.is_empty()).then_some(&headers),
         };
-        let plan = match self.plan_for_request(operation, entry).await {
+        let caller = Caller {
+            claims: context.claims.as_deref(),
+            policies: &self.policies,
+        };
+        let restricted = restrict(&operation.operation, &self.schema, &self.access, &caller);
+        let plan = match &restricted {
+            None => self.plan_for_request(operation, entry).await,
+            Some(restricted) => self.restricted_plan(operation, entry, restricted).await,
+        };
+        let plan = match plan {
             Ok(plan) => plan,
             Err(error) => return GraphQLResponse::error(error, context.format),
         };
-        let output = self.executor.execute(&plan, request).await;
+        let mut output = self.executor.execute(&plan, request).await;
+        if let Some(restricted) = restricted {
+            // Refusals first: they explain the nulls where the refused fields were.
+            let mut errors = restricted.errors;
+            errors.append(&mut output.errors);
+            output.errors = errors;
+        }
         let mut body = Vec::with_capacity(1024);
         entry
             .projection

@@ -21,6 +21,7 @@ mod variables;
 
 pub use error::{ErrorExtensions, GraphQLError, LimitKind, Location, RequestError, ValidationIssue, VariableIssue};
 pub use prepared::{OperationKind, PreparedOperation};
+pub(crate) use prepared::fragments as fragments_of;
 pub use schema::{OperationSchema, SchemaError};
 pub use variables::coerce_variables;
 

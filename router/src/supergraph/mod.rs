@@ -11,10 +11,13 @@ pub(crate) mod test_fixture;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Arc;
 
 use graphql_tools::static_graphql::schema::Document;
 use hive_router_query_planner::planner::{Planner, QueryPlannerOptions};
 use hive_router_query_planner::utils::parsing::safe_parse_schema;
+
+use crate::auth::requirements::AccessRequirements;
 
 pub use api_schema::ApiSchema;
 pub use error::{SdlPosition, SupergraphError};
@@ -26,6 +29,7 @@ pub struct Supergraph {
     subgraphs: Vec<SubgraphInfo>,
     api_schema: ApiSchema,
     planner: Planner,
+    access: Arc<AccessRequirements>,
 }
 
 impl std::fmt::Debug for Supergraph {
@@ -55,10 +59,12 @@ impl Supergraph {
         subgraphs::apply_url_overrides(&mut subgraphs, url_overrides)?;
         let planner = build_planner(&document)?;
         let api_schema = ApiSchema::new(planner.consumer_schema.document.clone());
+        let access = Arc::new(AccessRequirements::from_schema(&document));
         Ok(Self {
             subgraphs,
             api_schema,
             planner,
+            access,
         })
     }
 
@@ -84,6 +90,11 @@ impl Supergraph {
     /// The API schema: the supergraph minus `@inaccessible` elements and federation machinery.
     pub fn api_schema(&self) -> &ApiSchema {
         &self.api_schema
+    }
+
+    /// The fields guarded by `@authenticated`, `@requiresScopes` and `@policy`.
+    pub fn access_requirements(&self) -> &Arc<AccessRequirements> {
+        &self.access
     }
 
     /// The query planner built for this supergraph. Its `supergraph` field holds the planner's typed view of

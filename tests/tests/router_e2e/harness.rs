@@ -35,10 +35,15 @@ impl Router {
 
     /// Starts the subgraphs and a router, letting `adjust` change the configuration first.
     pub async fn start_with(adjust: impl FnOnce(&mut RouterConfig)) -> Self {
+        Self::start_with_supergraph(&supergraph_fixture(), adjust).await
+    }
+
+    /// Starts the subgraphs and a router over `supergraph` (a variant of the fixture), with `adjust` applied.
+    pub async fn start_with_supergraph(supergraph: &str, adjust: impl FnOnce(&mut RouterConfig)) -> Self {
         let handles = subgraphs::start_all().await;
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path().join("supergraph.graphql");
-        std::fs::write(&path, supergraph_fixture()).expect("write the supergraph");
+        std::fs::write(&path, supergraph).expect("write the supergraph");
 
         let mut config = RouterConfig::default();
         config.listen.http_addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
@@ -104,14 +109,20 @@ impl Router {
 
     /// Posts `body` to `/graphql` and returns the status and the response text.
     pub async fn post_raw(&self, body: &Value) -> (u16, String) {
-        let response = self
+        self.post_as(None, body).await
+    }
+
+    /// Posts `body` to `/graphql` with `token` as the bearer token, when given.
+    pub async fn post_as(&self, token: Option<&str>, body: &Value) -> (u16, String) {
+        let mut request = self
             .client
             .post(format!("http://{}/graphql", self.addr))
             .header("accept", "application/graphql-response+json, application/json")
-            .json(body)
-            .send()
-            .await
-            .expect("the router answers");
+            .json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the router answers");
         let status = response.status().as_u16();
         (status, response.text().await.expect("a response body"))
     }
