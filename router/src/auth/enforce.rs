@@ -49,13 +49,8 @@ impl Walk<'_> {
             return true;
         }
         let returns = self.schema.field_type(parent, &field.name).map(|ty| &*ty.named);
-        self.requirements.allows(
-            parent,
-            &field.name,
-            returns,
-            self.caller.claims,
-            self.caller.policies,
-        )
+        self.requirements
+            .allows(parent, &field.name, returns, self.caller.claims, self.caller.policies)
     }
 
     /// Records every refused field under `set` (on `parent`), at `path`.

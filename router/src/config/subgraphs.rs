@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::execute::{SubgraphEndpoint, TransportOptions};
+use crate::execute::{ResilienceOptions, SubgraphEndpoint, TransportOptions};
 
 /// Settings for the requests the router sends to subgraphs.
 #[derive(Debug, Clone, Deserialize)]
@@ -30,6 +30,49 @@ pub struct SubgraphsConfig {
     /// Settings for individual subgraphs, by the name the supergraph gives them.
     #[serde(default = "default_overrides")]
     pub overrides: BTreeMap<String, SubgraphOverride>,
+    /// Most requests in flight to one subgraph; more wait for a slot within their deadline.
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: usize,
+    /// Extra attempts for failures safe to retry (connection refused; for queries also a broken exchange or a
+    /// 502/503/504).
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// The first retry's wait, doubled for each further one (with jitter).
+    #[serde(default = "default_retry_backoff_ms")]
+    pub retry_backoff_ms: u64,
+    /// Consecutive failures that open a subgraph's circuit (`0`: never).
+    #[serde(default = "default_breaker_failures")]
+    pub breaker_failures: u32,
+    /// How long an open circuit refuses requests before one trial goes through.
+    #[serde(default = "default_breaker_open_ms")]
+    pub breaker_open_ms: u64,
+    /// Whether identical query fetches in flight at once share one request.
+    #[serde(default = "default_deduplicate")]
+    pub deduplicate: bool,
+}
+
+fn default_max_in_flight() -> usize {
+    ResilienceOptions::default().max_in_flight
+}
+
+fn default_retries() -> u32 {
+    ResilienceOptions::default().retries
+}
+
+fn default_retry_backoff_ms() -> u64 {
+    ResilienceOptions::default().retry_backoff.as_millis() as u64
+}
+
+fn default_breaker_failures() -> u32 {
+    ResilienceOptions::default().breaker_failures
+}
+
+fn default_breaker_open_ms() -> u64 {
+    ResilienceOptions::default().breaker_open_for.as_millis() as u64
+}
+
+fn default_deduplicate() -> bool {
+    ResilienceOptions::default().deduplicate
 }
 
 /// Settings for one subgraph that replace what the supergraph or the section's defaults say.
@@ -92,6 +135,12 @@ impl Default for SubgraphsConfig {
             pool_max_idle_per_host: default_pool_max_idle_per_host(),
             http2_prior_knowledge: default_http2_prior_knowledge(),
             overrides: default_overrides(),
+            max_in_flight: default_max_in_flight(),
+            retries: default_retries(),
+            retry_backoff_ms: default_retry_backoff_ms(),
+            breaker_failures: default_breaker_failures(),
+            breaker_open_ms: default_breaker_open_ms(),
+            deduplicate: default_deduplicate(),
         }
     }
 }
@@ -124,6 +173,14 @@ impl SubgraphsConfig {
                 connect_timeout: Duration::from_millis(self.connect_timeout_ms),
                 pool_idle_timeout: Duration::from_millis(self.pool_idle_timeout_ms),
                 pool_max_idle_per_host: self.pool_max_idle_per_host,
+            },
+            resilience: ResilienceOptions {
+                max_in_flight: self.max_in_flight,
+                retries: self.retries,
+                retry_backoff: Duration::from_millis(self.retry_backoff_ms),
+                breaker_failures: self.breaker_failures,
+                breaker_open_for: Duration::from_millis(self.breaker_open_ms),
+                deduplicate: self.deduplicate,
             },
         }
     }

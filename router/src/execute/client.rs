@@ -1,15 +1,23 @@
 //! One pooled HTTP client per subgraph: keep-alive connections, HTTP/2 by ALPN (or prior knowledge when
-//! configured), a whole-request deadline, and the GraphQL-over-HTTP content headers.
+//! configured), a whole-request deadline, the GraphQL-over-HTTP content headers, and the protections of
+//! [`super::resilience`]: a bound on requests in flight, safe retries, a circuit breaker, and identical query
+//! fetches in flight at the same moment sharing one request.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::future::{BoxFuture, FutureExt, Shared};
 use http::StatusCode;
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use parking_lot::Mutex;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
 use super::error::ExecuteError;
+use super::resilience::{Breaker, ResilienceOptions};
 
 const ACCEPT_VALUE: &str = "application/graphql-response+json, application/json";
 
@@ -48,16 +56,19 @@ pub struct SubgraphEndpoint {
     pub timeout: Duration,
     /// Connection settings.
     pub transport: TransportOptions,
+    /// In-flight bound, retries, circuit breaker, deduplication.
+    pub resilience: ResilienceOptions,
 }
 
 impl SubgraphEndpoint {
-    /// An endpoint with default connection settings.
+    /// An endpoint with default connection and resilience settings.
     pub fn new(name: impl Into<Arc<str>>, url: impl Into<String>, timeout: Duration) -> Self {
         Self {
             name: name.into(),
             url: url.into(),
             timeout,
             transport: TransportOptions::default(),
+            resilience: ResilienceOptions::default(),
         }
     }
 }
@@ -71,27 +82,38 @@ pub struct SubgraphReply {
     pub body: Bytes,
 }
 
-/// Why no reply came back.
-#[derive(Debug, thiserror::Error)]
+/// Why no reply came back. Cheap to clone, so a deduplicated fetch hands every waiter the same failure.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum TransportFailure {
     /// The deadline passed before the whole body arrived.
     #[error("no complete response within {} ms", .0.as_millis())]
     Timeout(Duration),
     /// No connection could be opened.
     #[error("the connection could not be opened")]
-    Connect(#[source] reqwest::Error),
+    Connect(#[source] Arc<reqwest::Error>),
     /// The connection failed or closed while sending or receiving.
     #[error("the connection failed before a complete response arrived")]
-    Exchange(#[source] reqwest::Error),
+    Exchange(#[source] Arc<reqwest::Error>),
+    /// The subgraph kept failing, so its circuit is open and requests fail at once for a while.
+    #[error("the subgraph keeps failing; its requests are refused for now")]
+    CircuitOpen,
 }
 
-/// A pooled client for one subgraph. Cheap to clone.
+type SharedReply = Shared<BoxFuture<'static, Result<SubgraphReply, TransportFailure>>>;
+
+/// A pooled client for one subgraph. Cheap to clone; clones share the pool, the in-flight bound, the circuit
+/// and the fetches in flight.
 #[derive(Debug, Clone)]
 pub struct SubgraphClient {
     name: Arc<str>,
     url: reqwest::Url,
     timeout: Duration,
     http: reqwest::Client,
+    resilience: ResilienceOptions,
+    slots: Arc<Semaphore>,
+    breaker: Arc<Breaker>,
+    in_flight: Arc<Mutex<HashMap<u64, SharedReply>>>,
+    attempts: Arc<AtomicU64>,
 }
 
 impl SubgraphClient {
@@ -120,11 +142,17 @@ impl SubgraphClient {
             name: endpoint.name.to_string(),
             source,
         })?;
+        let resilience = endpoint.resilience.clone();
         Ok(Self {
             name: endpoint.name.clone(),
             url,
             timeout: endpoint.timeout,
             http,
+            slots: Arc::new(Semaphore::new(resilience.max_in_flight.max(1))),
+            breaker: Arc::new(Breaker::new(resilience.breaker_failures, resilience.breaker_open_for)),
+            in_flight: Arc::new(Mutex::new(HashMap::new())),
+            attempts: Arc::new(AtomicU64::new(0)),
+            resilience,
         })
     }
 
@@ -138,8 +166,97 @@ impl SubgraphClient {
         self.timeout
     }
 
+    /// Whether the circuit is open: requests are being refused at once.
+    pub fn circuit_open(&self) -> bool {
+        self.breaker.is_open()
+    }
+
     /// POSTs a JSON `body`, with `headers` added to the defaults, and reads the whole reply within the deadline.
-    pub async fn send(&self, body: Vec<u8>, headers: Option<&HeaderMap>) -> Result<SubgraphReply, TransportFailure> {
+    /// `idempotent` (a query) allows retrying a broken exchange and sharing the request with identical fetches in
+    /// flight; a mutation is only retried when its connection could not be opened, since then nothing was sent.
+    pub async fn send(
+        &self,
+        body: Vec<u8>,
+        headers: Option<&HeaderMap>,
+        idempotent: bool,
+    ) -> Result<SubgraphReply, TransportFailure> {
+        let body = Bytes::from(body);
+        if !(idempotent && self.resilience.deduplicate) {
+            return self.guarded(body, headers, idempotent).await;
+        }
+        let key = fetch_key(&body, headers);
+        let shared = {
+            let mut in_flight = self.in_flight.lock();
+            in_flight
+                .entry(key)
+                .or_insert_with(|| {
+                    let this = self.clone();
+                    let headers = headers.cloned();
+                    async move { this.guarded(body, headers.as_ref(), true).await }
+                        .boxed()
+                        .shared()
+                })
+                .clone()
+        };
+        let reply = shared.clone().await;
+        let mut in_flight = self.in_flight.lock();
+        if in_flight.get(&key).is_some_and(|current| current.ptr_eq(&shared)) {
+            in_flight.remove(&key);
+        }
+        reply
+    }
+
+    /// One logical request: a slot, the circuit, and the attempts its kind allows, all within the deadline.
+    async fn guarded(
+        &self,
+        body: Bytes,
+        headers: Option<&HeaderMap>,
+        idempotent: bool,
+    ) -> Result<SubgraphReply, TransportFailure> {
+        let deadline = Instant::now() + self.timeout;
+        let _slot = match tokio::time::timeout_at(deadline, self.slots.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            // The semaphore is never closed; waiting out the deadline for a slot is a timeout.
+            Ok(Err(_)) | Err(_) => return Err(TransportFailure::Timeout(self.timeout)),
+        };
+        let mut attempt = 0;
+        loop {
+            if !self.breaker.admit() {
+                return Err(TransportFailure::CircuitOpen);
+            }
+            let result = self.exchange(body.clone(), headers, deadline).await;
+            let failed = match &result {
+                Ok(reply) => reply.status.is_server_error(),
+                Err(_) => true,
+            };
+            self.breaker.record(!failed);
+            let retryable = match &result {
+                Err(TransportFailure::Connect(_)) => true,
+                Err(TransportFailure::Exchange(_)) => idempotent,
+                Ok(reply) => idempotent && is_transient(reply.status),
+                Err(TransportFailure::Timeout(_) | TransportFailure::CircuitOpen) => false,
+            };
+            if !retryable || attempt >= self.resilience.retries {
+                return result;
+            }
+            let seed = xxhash_rust::xxh3::xxh3_64(&self.attempts.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+            let wait = self.resilience.backoff(attempt, seed);
+            if Instant::now() + wait >= deadline {
+                return result;
+            }
+            tracing::debug!(subgraph = %self.name, attempt, ?wait, "retrying a subgraph request");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One HTTP exchange, cut off at `deadline`.
+    async fn exchange(
+        &self,
+        body: Bytes,
+        headers: Option<&HeaderMap>,
+        deadline: Instant,
+    ) -> Result<SubgraphReply, TransportFailure> {
         let mut request = self.http.post(self.url.clone()).body(body);
         if let Some(headers) = headers {
             for (name, value) in headers {
@@ -152,14 +269,35 @@ impl SubgraphClient {
             let body = response.bytes().await?;
             Ok::<_, reqwest::Error>(SubgraphReply { status, body })
         };
-        match tokio::time::timeout(self.timeout, exchange).await {
+        match tokio::time::timeout_at(deadline, exchange).await {
             Err(_elapsed) => Err(TransportFailure::Timeout(self.timeout)),
             Ok(Ok(reply)) => Ok(reply),
-            Ok(Err(error)) if error.is_connect() => Err(TransportFailure::Connect(error)),
+            Ok(Err(error)) if error.is_connect() => Err(TransportFailure::Connect(Arc::new(error))),
             Ok(Err(error)) if error.is_timeout() => Err(TransportFailure::Timeout(self.timeout)),
-            Ok(Err(error)) => Err(TransportFailure::Exchange(error)),
+            Ok(Err(error)) => Err(TransportFailure::Exchange(Arc::new(error))),
         }
     }
+}
+
+/// Statuses that say "try again": the subgraph or a proxy in front of it is briefly unable to answer.
+fn is_transient(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+    )
+}
+
+/// Identifies a fetch by everything that can change its answer: the body and the headers sent with it.
+fn fetch_key(body: &[u8], headers: Option<&HeaderMap>) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(body);
+    for (name, value) in headers.into_iter().flatten() {
+        hasher.update(&[0xFF]);
+        hasher.update(name.as_str().as_bytes());
+        hasher.update(&[0xFE]);
+        hasher.update(value.as_bytes());
+    }
+    hasher.digest()
 }
 
 /// The clients of every subgraph, by name. Built once per supergraph (or configuration) and shared.

@@ -200,8 +200,9 @@ impl<'a> Run<'a> {
             return;
         };
         let headers = self.request.headers;
+        let idempotent = job.is_query();
         self.in_flight.push(Box::pin(async move {
-            let reply = client.send(body, headers).await;
+            let reply = client.send(body, headers, idempotent).await;
             Finished {
                 parent,
                 fetch_id,

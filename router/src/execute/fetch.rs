@@ -12,7 +12,7 @@ use super::merge::{merge_object, merge_value, value_at_mut};
 use super::reply::{convert_path, fetch_failed, read_reply, subgraph_error};
 use super::representations::{Representations, Requirements};
 use super::rewrite::apply_rewrites;
-use crate::plan::model::{BatchFetchNode, FetchNode, FetchRewrite, ResponsePath};
+use crate::plan::model::{BatchFetchNode, FetchKind, FetchNode, FetchRewrite, ResponsePath};
 use crate::response::{GraphQLError, PathElement, SchemaIndex};
 
 /// A fetch whose request is ready, with what merging its reply needs.
@@ -126,6 +126,14 @@ impl<'p> Job<'p> {
             },
             body,
         ))
+    }
+
+    /// Whether this fetch is a query (entity fetches always are), so it may be retried and deduplicated.
+    pub(crate) fn is_query(&self) -> bool {
+        match self {
+            Self::Root(fetch) => fetch.kind == FetchKind::Query,
+            Self::Entities { .. } | Self::Batch { .. } => true,
+        }
     }
 
     /// The subgraph this fetch goes to.

@@ -14,12 +14,15 @@ mod fetch;
 mod merge;
 mod reply;
 mod representations;
+pub mod resilience;
 mod rewrite;
 
 #[cfg(test)]
 mod failure_tests;
 #[cfg(test)]
 mod planned_tests;
+#[cfg(test)]
+mod resilience_tests;
 #[cfg(test)]
 mod test_server;
 #[cfg(test)]
@@ -32,3 +35,4 @@ pub use client::{
 };
 pub use error::ExecuteError;
 pub use executor::{ExecutionOutput, ExecutionRequest, Executor};
+pub use resilience::ResilienceOptions;

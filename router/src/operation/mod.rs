@@ -20,8 +20,8 @@ mod validate;
 mod variables;
 
 pub use error::{ErrorExtensions, GraphQLError, LimitKind, Location, RequestError, ValidationIssue, VariableIssue};
-pub use prepared::{OperationKind, PreparedOperation};
 pub(crate) use prepared::fragments as fragments_of;
+pub use prepared::{OperationKind, PreparedOperation};
 pub use schema::{OperationSchema, SchemaError};
 pub use variables::coerce_variables;
 

@@ -27,7 +27,10 @@ fn guarded() -> Supergraph {
             "name: String! @join__field(graph: ACCOUNTS)",
             r#"name: String! @join__field(graph: ACCOUNTS) @requiresScopes(scopes: [["profile:read"], ["admin"]])"#,
         )
-        .replace("  body: String!\n", "  body: String! @policy(policies: [[\"staff\"]])\n");
+        .replace(
+            "  body: String!\n",
+            "  body: String! @policy(policies: [[\"staff\"]])\n",
+        );
     Supergraph::parse(&sdl).expect("the guarded supergraph parses")
 }
 
@@ -60,7 +63,10 @@ fn run(supergraph: &Supergraph, query: &str, claims: Option<&Claims>) -> Option<
     let operation = prepare_document(&schema, query, None, &OperationPolicy::default()).expect("valid");
     let index = SchemaIndex::from_supergraph(&supergraph.planner().supergraph);
     let policies = staff_policy();
-    let caller = Caller { claims, policies: &policies };
+    let caller = Caller {
+        claims,
+        policies: &policies,
+    };
     restrict(&operation, &index, supergraph.access_requirements(), &caller)
 }
 
@@ -82,7 +88,12 @@ fn paths(restricted: &Restricted) -> Vec<String> {
 }
 
 fn printed(restricted: &Restricted) -> String {
-    restricted.document.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    restricted
+        .document
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
@@ -117,14 +128,19 @@ fn policies_are_judged_by_the_configured_rules() {
     let restricted = run(&supergraph, query, Some(&member)).expect("restricted");
     assert_eq!(paths(&restricted), ["topProducts.reviews.body"]);
     // The emptied selection keeps a `__typename`, so the document stays valid.
-    assert!(printed(&restricted).contains("reviews { __typename }"), "{}", printed(&restricted));
+    assert!(
+        printed(&restricted).contains("reviews { __typename }"),
+        "{}",
+        printed(&restricted)
+    );
 }
 
 #[test]
 fn fields_in_fragments_are_removed_where_they_are_defined_and_reported_where_they_are_used() {
     let supergraph = guarded();
     let member = claims("", &["member"]);
-    let query = "query { me { ...Profile } user(id: \"1\") { ... on User { name } } } fragment Profile on User { id name }";
+    let query =
+        "query { me { ...Profile } user(id: \"1\") { ... on User { name } } } fragment Profile on User { id name }";
     let restricted = run(&supergraph, query, Some(&member)).expect("restricted");
     assert_eq!(paths(&restricted), ["me.name", "user.name"]);
     let fragment = restricted
