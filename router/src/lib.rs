@@ -16,6 +16,7 @@ pub mod gateway;
 pub mod http;
 pub mod operation;
 pub mod plan;
+pub mod rate_limit;
 pub mod response;
 pub mod supergraph;
 

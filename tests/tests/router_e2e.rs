@@ -21,3 +21,6 @@ mod misbehaving;
 
 #[path = "router_e2e/authorization.rs"]
 mod authorization;
+
+#[path = "router_e2e/discovery.rs"]
+mod discovery;

@@ -25,10 +25,12 @@
 
 mod auth;
 pub mod cli;
+mod discovery;
 mod edge;
 mod headers;
 mod limits;
 mod persisted;
+mod rate_limit;
 mod subgraphs;
 mod supergraph;
 
@@ -42,10 +44,12 @@ use serde::Deserialize;
 use crate::plan::PlanConfig;
 
 pub use auth::AuthConfig;
+pub use discovery::DiscoveryConfig;
 pub use edge::{CorsConfig, CsrfConfig};
 pub use headers::HeadersConfig;
 pub use limits::LimitsConfig;
 pub use persisted::{PersistedQueriesConfig, PersistedQueryMode};
+pub use rate_limit::{BucketConfig, RateLimitConfig};
 pub use subgraphs::{SubgraphOverride, SubgraphsConfig};
 pub use supergraph::SupergraphConfig;
 
@@ -62,6 +66,9 @@ pub struct RouterConfig {
     /// Subgraph URL overrides and request timeouts.
     #[serde(default = "SubgraphsConfig::default")]
     pub subgraphs: SubgraphsConfig,
+    /// Subgraph instances from a service registry.
+    #[serde(default)]
+    pub discovery: DiscoveryConfig,
     /// Operation and request size limits.
     #[serde(default = "LimitsConfig::default")]
     pub limits: LimitsConfig,
@@ -80,6 +87,9 @@ pub struct RouterConfig {
     /// Automatic persisted queries and trusted documents.
     #[serde(default = "PersistedQueriesConfig::default")]
     pub persisted_queries: PersistedQueriesConfig,
+    /// Per-client and global request rate limits.
+    #[serde(default = "RateLimitConfig::default")]
+    pub rate_limit: RateLimitConfig,
     /// Whether clients may introspect the API schema.
     #[serde(default = "IntrospectionConfig::default")]
     pub introspection: IntrospectionConfig,

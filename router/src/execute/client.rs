@@ -18,6 +18,7 @@ use tokio::time::Instant;
 
 use super::error::ExecuteError;
 use super::resilience::{Breaker, ResilienceOptions};
+use super::targets::Targets;
 
 const ACCEPT_VALUE: &str = "application/graphql-response+json, application/json";
 
@@ -97,6 +98,9 @@ pub enum TransportFailure {
     /// The subgraph kept failing, so its circuit is open and requests fail at once for a while.
     #[error("the subgraph keeps failing; its requests are refused for now")]
     CircuitOpen,
+    /// The service registry reports no instance of the subgraph.
+    #[error("no instance of the subgraph is registered")]
+    NoInstance,
 }
 
 type SharedReply = Shared<BoxFuture<'static, Result<SubgraphReply, TransportFailure>>>;
@@ -106,7 +110,7 @@ type SharedReply = Shared<BoxFuture<'static, Result<SubgraphReply, TransportFail
 #[derive(Debug, Clone)]
 pub struct SubgraphClient {
     name: Arc<str>,
-    url: reqwest::Url,
+    targets: Arc<Targets>,
     timeout: Duration,
     http: reqwest::Client,
     resilience: ResilienceOptions,
@@ -117,12 +121,17 @@ pub struct SubgraphClient {
 }
 
 impl SubgraphClient {
-    /// Builds the client for `endpoint`.
+    /// Builds the client for `endpoint`, sending to its URL.
     pub fn new(endpoint: &SubgraphEndpoint) -> Result<Self, ExecuteError> {
         let url = reqwest::Url::parse(&endpoint.url).map_err(|_| ExecuteError::InvalidUrl {
             name: endpoint.name.to_string(),
             url: endpoint.url.clone(),
         })?;
+        Self::with_targets(endpoint, Arc::new(Targets::fixed(url)))
+    }
+
+    /// Builds the client for `endpoint`, sending to the instances in `targets` (kept current by a registry).
+    pub fn with_targets(endpoint: &SubgraphEndpoint, targets: Arc<Targets>) -> Result<Self, ExecuteError> {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_VALUE));
@@ -145,7 +154,7 @@ impl SubgraphClient {
         let resilience = endpoint.resilience.clone();
         Ok(Self {
             name: endpoint.name.clone(),
-            url,
+            targets,
             timeout: endpoint.timeout,
             http,
             slots: Arc::new(Semaphore::new(resilience.max_in_flight.max(1))),
@@ -234,7 +243,9 @@ impl SubgraphClient {
                 Err(TransportFailure::Connect(_)) => true,
                 Err(TransportFailure::Exchange(_)) => idempotent,
                 Ok(reply) => idempotent && is_transient(reply.status),
-                Err(TransportFailure::Timeout(_) | TransportFailure::CircuitOpen) => false,
+                Err(TransportFailure::Timeout(_) | TransportFailure::CircuitOpen | TransportFailure::NoInstance) => {
+                    false
+                }
             };
             if !retryable || attempt >= self.resilience.retries {
                 return result;
@@ -257,7 +268,8 @@ impl SubgraphClient {
         headers: Option<&HeaderMap>,
         deadline: Instant,
     ) -> Result<SubgraphReply, TransportFailure> {
-        let mut request = self.http.post(self.url.clone()).body(body);
+        let url = self.targets.pick().ok_or(TransportFailure::NoInstance)?;
+        let mut request = self.http.post(url.clone()).body(body);
         if let Some(headers) = headers {
             for (name, value) in headers {
                 request = request.header(name, value);
@@ -272,7 +284,11 @@ impl SubgraphClient {
         match tokio::time::timeout_at(deadline, exchange).await {
             Err(_elapsed) => Err(TransportFailure::Timeout(self.timeout)),
             Ok(Ok(reply)) => Ok(reply),
-            Ok(Err(error)) if error.is_connect() => Err(TransportFailure::Connect(Arc::new(error))),
+            Ok(Err(error)) if error.is_connect() => {
+                // Set this instance aside, so the retry (safe: nothing was sent) goes to another one.
+                self.targets.eject(&url);
+                Err(TransportFailure::Connect(Arc::new(error)))
+            }
             Ok(Err(error)) if error.is_timeout() => Err(TransportFailure::Timeout(self.timeout)),
             Ok(Err(error)) => Err(TransportFailure::Exchange(Arc::new(error))),
         }
@@ -309,9 +325,21 @@ pub struct SubgraphClients {
 impl SubgraphClients {
     /// Builds one client per endpoint.
     pub fn new(endpoints: impl IntoIterator<Item = SubgraphEndpoint>) -> Result<Self, ExecuteError> {
+        Self::with_targets(endpoints, |_| None)
+    }
+
+    /// Builds one client per endpoint, sending to the instances `targets` gives for a subgraph name, or to the
+    /// endpoint's URL when it gives none.
+    pub fn with_targets(
+        endpoints: impl IntoIterator<Item = SubgraphEndpoint>,
+        targets: impl Fn(&str) -> Option<Arc<Targets>>,
+    ) -> Result<Self, ExecuteError> {
         let mut by_name = HashMap::new();
         for endpoint in endpoints {
-            let client = SubgraphClient::new(&endpoint)?;
+            let client = match targets(&endpoint.name) {
+                Some(targets) => SubgraphClient::with_targets(&endpoint, targets)?,
+                None => SubgraphClient::new(&endpoint)?,
+            };
             if by_name.insert(endpoint.name.clone(), client).is_some() {
                 return Err(ExecuteError::DuplicateSubgraph {
                     name: endpoint.name.to_string(),

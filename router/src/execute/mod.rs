@@ -16,6 +16,7 @@ mod reply;
 mod representations;
 pub mod resilience;
 mod rewrite;
+pub mod targets;
 
 #[cfg(test)]
 mod failure_tests;
@@ -36,3 +37,4 @@ pub use client::{
 pub use error::ExecuteError;
 pub use executor::{ExecutionOutput, ExecutionRequest, Executor};
 pub use resilience::ResilienceOptions;
+pub use targets::Targets;

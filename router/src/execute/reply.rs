@@ -49,9 +49,10 @@ pub(crate) fn read_reply(
             tracing::warn!(subgraph = %subgraph, error = ?failure, "subgraph request failed");
             let code = match failure {
                 TransportFailure::Timeout(_) => ErrorCode::SubgraphTimeout,
-                TransportFailure::Connect(_) | TransportFailure::Exchange(_) | TransportFailure::CircuitOpen => {
-                    ErrorCode::SubgraphRequestFailed
-                }
+                TransportFailure::Connect(_)
+                | TransportFailure::Exchange(_)
+                | TransportFailure::CircuitOpen
+                | TransportFailure::NoInstance => ErrorCode::SubgraphRequestFailed,
             };
             return Err(fetch_failed(subgraph, &failure.to_string(), code));
         }

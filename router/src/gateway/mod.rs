@@ -1,6 +1,7 @@
 //! The assembled router: the supergraph, the pipeline over it, and the HTTP server in front, with the supergraph
 //! file watched and swapped without dropping in-flight requests.
 
+mod discovery;
 mod headers;
 mod stage;
 mod watch;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use kernel::registry::ServiceRegistry;
 use kernel::server::{BoundServer, Server};
 
 use crate::auth::{AuthConfigError, Authenticator};
@@ -20,9 +22,11 @@ use crate::http::{
 };
 use crate::operation::{OperationPolicy, OperationSchema};
 use crate::plan::QueryPlanner;
+use crate::rate_limit::{RateLimitError, RateLimiter};
 use crate::response::SchemaIndex;
 use crate::supergraph::Supergraph;
 
+pub use discovery::Discovery;
 pub use headers::{HeaderRules, HeaderRulesError};
 pub use stage::{FederatedStage, PlannedEntry};
 
@@ -64,27 +68,57 @@ pub enum GatewayError {
     /// The `[headers]` section is invalid.
     #[error(transparent)]
     Headers(#[from] HeaderRulesError),
+    /// The service registry could not be reached or refused a lookup.
+    #[error("discovery: {0}")]
+    Discovery(#[from] kernel::registry::RegistryError),
+    /// The `[rate_limit]` section is invalid.
+    #[error(transparent)]
+    RateLimit(#[from] RateLimitError),
 }
 
 /// Builds the whole pipeline for the supergraph at `path`.
 pub fn build_pipeline(config: &RouterConfig, path: &Path) -> Result<Pipeline, GatewayError> {
-    let supergraph =
-        Supergraph::load(path, &config.subgraphs.url_overrides()).map_err(|source| GatewayError::Supergraph {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    pipeline_for(config, Arc::new(supergraph))
+    build_pipeline_with(config, path, None)
 }
 
-/// Builds the pipeline for an already loaded supergraph.
+/// Builds the whole pipeline for the supergraph at `path`, sending to the instances `discovery` found for the
+/// subgraphs it covers.
+pub fn build_pipeline_with(
+    config: &RouterConfig,
+    path: &Path,
+    discovery: Option<&Discovery>,
+) -> Result<Pipeline, GatewayError> {
+    let supergraph = load_supergraph(config, path)?;
+    pipeline_with(config, Arc::new(supergraph), discovery)
+}
+
+fn load_supergraph(config: &RouterConfig, path: &Path) -> Result<Supergraph, GatewayError> {
+    Supergraph::load(path, &config.subgraphs.url_overrides()).map_err(|source| GatewayError::Supergraph {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Builds the pipeline for an already loaded supergraph, sending to the subgraphs' URLs.
 pub fn pipeline_for(config: &RouterConfig, supergraph: Arc<Supergraph>) -> Result<Pipeline, GatewayError> {
+    pipeline_with(config, supergraph, None)
+}
+
+/// Builds the pipeline for an already loaded supergraph; subgraphs `discovery` covers go to their instances.
+pub fn pipeline_with(
+    config: &RouterConfig,
+    supergraph: Arc<Supergraph>,
+    discovery: Option<&Discovery>,
+) -> Result<Pipeline, GatewayError> {
     let schema = OperationSchema::new(Arc::clone(supergraph.api_schema().document()))
         .map_err(|error| GatewayError::Schema(error.to_string()))?;
     let endpoints = supergraph
         .subgraphs()
         .iter()
         .map(|subgraph| config.subgraphs.endpoint(Arc::clone(&subgraph.name), &subgraph.url));
-    let clients = Arc::new(SubgraphClients::new(endpoints)?);
+    let clients = Arc::new(SubgraphClients::with_targets(endpoints, |name| {
+        discovery.and_then(|discovery| discovery.targets(name))
+    })?);
     let index = Arc::new(SchemaIndex::from_supergraph(&supergraph.planner().supergraph));
     let planner = QueryPlanner::new(Arc::clone(&supergraph), &config.planner);
     let mut header_rules = HeaderRules::from_config(&config.headers)?;
@@ -108,6 +142,7 @@ pub struct Gateway {
     current: ArcSwap<Pipeline>,
     authenticator: Option<Authenticator>,
     persisted: Option<PersistedQueries>,
+    limiter: Option<RateLimiter>,
 }
 
 impl Gateway {
@@ -117,6 +152,7 @@ impl Gateway {
             current: ArcSwap::from_pointee(pipeline),
             authenticator: None,
             persisted: None,
+            limiter: None,
         }
     }
 
@@ -129,6 +165,12 @@ impl Gateway {
     /// The same gateway verifying every request's token with `authenticator` before anything else.
     pub fn with_authenticator(mut self, authenticator: Authenticator) -> Self {
         self.authenticator = Some(authenticator);
+        self
+    }
+
+    /// The same gateway admitting requests through `limiter`, after authentication.
+    pub fn with_rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
         self
     }
 
@@ -153,6 +195,12 @@ impl GraphQLHandler for Gateway {
                 Err(error) => return GraphQLResponse::errors(error.extensions.code.http_status(), &[error]),
             }
         }
+        // After authentication, so a verified subject counts as itself; before anything that costs work.
+        if let Some(limiter) = &self.limiter
+            && let Err(refused) = limiter.admit(&context).await
+        {
+            return refused;
+        }
         if let Some(persisted) = &self.persisted
             && let Err(error) = persisted.resolve(&mut request).await
         {
@@ -172,15 +220,42 @@ pub struct RunningRouter {
 }
 
 /// Loads the supergraph, assembles the pipeline and binds the HTTP listener (port 0 allowed). When the config
-/// names a watch interval, the supergraph file is polled and valid changes are swapped in.
+/// names a watch interval, the supergraph file is polled and valid changes are swapped in. With
+/// `[discovery] enabled`, subgraph instances come from the configured registry.
 pub async fn start(
     config: RouterConfig,
     telemetry: Option<kernel::telemetry::TelemetryGuard>,
 ) -> Result<RunningRouter, GatewayError> {
+    let registry = if config.discovery.enabled {
+        Some(kernel::registry::connect(&config.discovery.registry).await?)
+    } else {
+        None
+    };
+    start_with_registry(config, telemetry, registry).await
+}
+
+/// Like [`start`], finding subgraph instances in `registry` (when given) rather than the configured one.
+pub async fn start_with_registry(
+    config: RouterConfig,
+    telemetry: Option<kernel::telemetry::TelemetryGuard>,
+    registry: Option<Arc<dyn ServiceRegistry>>,
+) -> Result<RunningRouter, GatewayError> {
     let path = config.supergraph.path.clone().ok_or(GatewayError::NoSupergraph)?;
-    let pipeline = build_pipeline(&config, &path)?;
+    let supergraph = Arc::new(load_supergraph(&config, &path)?);
+    // Watches end with the server: the token is cancelled when its shutdown begins (below).
+    let stop_watching = tokio_util::sync::CancellationToken::new();
+    let discovery = match registry {
+        Some(registry) => {
+            Some(Discovery::start(&config.discovery, registry, &supergraph, &stop_watching).await?)
+        }
+        None => None,
+    };
+    let pipeline = pipeline_with(&config, supergraph, discovery.as_ref())?;
     let persisted = PersistedQueries::from_config(&config.persisted_queries).await?;
     let mut gateway = Gateway::new(pipeline).with_persisted_queries(persisted);
+    if let Some(limiter) = RateLimiter::from_config(&config.rate_limit)? {
+        gateway = gateway.with_rate_limiter(limiter);
+    }
     let authenticator = if config.auth.enabled {
         let authenticator = Authenticator::from_config(&config.auth)?;
         gateway = gateway.with_authenticator(authenticator.clone());
@@ -201,6 +276,11 @@ pub async fn start(
     if let Some(authenticator) = authenticator {
         authenticator.spawn_refresh(&server.shutdown_token());
     }
-    watch::spawn(Arc::clone(&gateway), config, path, server.shutdown_token());
+    let shutdown = server.shutdown_token();
+    tokio::spawn(async move {
+        shutdown.cancelled().await;
+        stop_watching.cancel();
+    });
+    watch::spawn(Arc::clone(&gateway), config, path, discovery, server.shutdown_token());
     Ok(RunningRouter { server, gateway })
 }

@@ -6,11 +6,17 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{Gateway, build_pipeline};
+use super::{Discovery, Gateway, build_pipeline_with};
 use crate::config::RouterConfig;
 
 /// Polls `path` every `supergraph.watch_interval_ms` (0 disables watching) until `stop` fires.
-pub(super) fn spawn(gateway: Arc<Gateway>, config: RouterConfig, path: PathBuf, stop: CancellationToken) {
+pub(super) fn spawn(
+    gateway: Arc<Gateway>,
+    config: RouterConfig,
+    path: PathBuf,
+    discovery: Option<Discovery>,
+    stop: CancellationToken,
+) {
     let interval = config.supergraph.watch_interval_ms;
     if interval == 0 {
         return;
@@ -31,7 +37,8 @@ pub(super) fn spawn(gateway: Arc<Gateway>, config: RouterConfig, path: PathBuf, 
             last = current;
             let (config, file) = (config.clone(), path.clone());
             // Building a pipeline parses and indexes the supergraph: CPU work kept off the serving threads.
-            match tokio::task::spawn_blocking(move || build_pipeline(&config, &file)).await {
+            let discovery = discovery.clone();
+            match tokio::task::spawn_blocking(move || build_pipeline_with(&config, &file, discovery.as_ref())).await {
                 Ok(Ok(pipeline)) => {
                     gateway.swap(pipeline);
                     tracing::info!(supergraph = %path.display(), "supergraph changed; new schema in service");

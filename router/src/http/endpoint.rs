@@ -117,6 +117,7 @@ fn refuse(error: &HttpError, format: ResponseFormat) -> Response {
         GraphQLResponse {
             status: error.status(),
             body: errors_body(&[error.to_graphql_error()]),
+            headers: http::HeaderMap::new(),
         },
         format,
     );
@@ -131,6 +132,7 @@ fn refuse(error: &HttpError, format: ResponseFormat) -> Response {
 fn respond(response: GraphQLResponse, format: ResponseFormat) -> Response {
     let mut http_response = (response.status, response.body).into_response();
     let headers = http_response.headers_mut();
+    headers.extend(response.headers);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
     headers.insert(VARY, HeaderValue::from_static("Accept"));
     // A 405 from the pipeline is a mutation sent with GET.

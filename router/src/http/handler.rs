@@ -37,14 +37,16 @@ pub struct RequestContext {
     pub claims: Option<Arc<Claims>>,
 }
 
-/// A GraphQL response ready for the wire: status and JSON body. The edge adds `Content-Type` from the
-/// negotiated format.
+/// A GraphQL response ready for the wire: status, JSON body and any headers of its own (`Retry-After`). The edge
+/// adds `Content-Type` from the negotiated format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GraphQLResponse {
     /// The HTTP status.
     pub status: StatusCode,
     /// The serialized GraphQL response (`{"data":…,"errors":…}`).
     pub body: Bytes,
+    /// Headers the response carries besides those the edge sets; usually empty.
+    pub headers: HeaderMap,
 }
 
 impl GraphQLResponse {
@@ -53,6 +55,7 @@ impl GraphQLResponse {
         Self {
             status: StatusCode::OK,
             body: body.into(),
+            headers: HeaderMap::new(),
         }
     }
 
@@ -61,6 +64,7 @@ impl GraphQLResponse {
         Self {
             status,
             body: errors_body(errors),
+            headers: HeaderMap::new(),
         }
     }
 
