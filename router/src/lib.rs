@@ -19,6 +19,7 @@ pub mod plan;
 pub mod rate_limit;
 pub mod response;
 pub mod supergraph;
+pub mod telemetry;
 
 // A dev-dependency of the benches only; named here so the unit-test build does not flag it as unused.
 #[cfg(test)]

@@ -270,10 +270,17 @@ impl SubgraphClient {
     ) -> Result<SubgraphReply, TransportFailure> {
         let url = self.targets.pick().ok_or(TransportFailure::NoInstance)?;
         let mut request = self.http.post(url.clone()).body(body);
-        if let Some(headers) = headers {
-            for (name, value) in headers {
+        // The fetch's own span becomes the subgraph's parent; a client's trace context is forwarded only when the
+        // router traces nothing itself.
+        let mut trace = HeaderMap::new();
+        kernel::telemetry::propagation::inject_http(&mut trace);
+        for (name, value) in headers.into_iter().flatten() {
+            if !trace.contains_key(name) {
                 request = request.header(name, value);
             }
+        }
+        for (name, value) in &trace {
+            request = request.header(name, value);
         }
         let exchange = async {
             let response = request.send().await?;

@@ -15,18 +15,21 @@ use futures::stream::FuturesUnordered;
 use http::HeaderMap;
 use kernel::error_code::ErrorCode;
 use serde_json::{Map, Value};
+use tracing::Instrument;
 
 use super::client::{SubgraphClients, SubgraphReply, TransportFailure};
 use super::fetch::{Context, Job};
 use super::reply::fetch_failed;
 use crate::plan::model::{FetchNode, PlanNode, QueryPlan, ResponsePath};
 use crate::response::{GraphQLError, SchemaIndex};
+use crate::telemetry::RouterMetrics;
 
 /// Runs query plans. Cheap to clone; shared by every request against one supergraph.
 #[derive(Debug, Clone)]
 pub struct Executor {
     clients: Arc<SubgraphClients>,
     schema: Arc<SchemaIndex>,
+    metrics: Option<RouterMetrics>,
 }
 
 /// What one execution reads from the client's request.
@@ -51,7 +54,17 @@ pub struct ExecutionOutput {
 impl Executor {
     /// An executor sending requests through `clients`, with `schema` for type conditions.
     pub fn new(clients: Arc<SubgraphClients>, schema: Arc<SchemaIndex>) -> Self {
-        Self { clients, schema }
+        Self {
+            clients,
+            schema,
+            metrics: None,
+        }
+    }
+
+    /// The same executor recording every fetch in `metrics`.
+    pub fn with_metrics(mut self, metrics: RouterMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Runs `plan`. Never fails and never panics on subgraph output: failures become errors in the output.
@@ -201,8 +214,14 @@ impl<'a> Run<'a> {
         };
         let headers = self.request.headers;
         let idempotent = job.is_query();
+        let metrics = self.executor.metrics.as_ref();
+        let span = tracing::info_span!("fetch", subgraph = %subgraph, otel.kind = "client");
         self.in_flight.push(Box::pin(async move {
-            let reply = client.send(body, headers, idempotent).await;
+            let started = std::time::Instant::now();
+            let reply = client.send(body, headers, idempotent).instrument(span).await;
+            if let Some(metrics) = metrics {
+                metrics.fetch(client.name(), fetch_outcome(&reply), started.elapsed());
+            }
             Finished {
                 parent,
                 fetch_id,
@@ -246,6 +265,20 @@ impl<'a> Run<'a> {
             Ok(node) => self.start(node, Some(index)),
             Err(parent) => self.complete(parent),
         }
+    }
+}
+
+/// How a fetch ended, as the fetch metric labels it.
+fn fetch_outcome(reply: &Result<SubgraphReply, TransportFailure>) -> &'static str {
+    match reply {
+        Ok(reply) if reply.status.is_success() => "ok",
+        Ok(reply) if reply.status.is_server_error() => "status_5xx",
+        Ok(_) => "status_other",
+        Err(TransportFailure::Timeout(_)) => "timeout",
+        Err(TransportFailure::Connect(_)) => "connect",
+        Err(TransportFailure::Exchange(_)) => "exchange",
+        Err(TransportFailure::CircuitOpen) => "circuit_open",
+        Err(TransportFailure::NoInstance) => "no_instance",
     }
 }
 

@@ -118,7 +118,10 @@ fn urls(instances: &[ServiceInstance], path: &str) -> Vec<reqwest::Url> {
         .iter()
         .filter_map(|instance| {
             let port = instance.endpoints.get("http").copied().unwrap_or(instance.port);
-            let path = instance.metadata.get(GRAPHQL_PATH_METADATA).map_or(path, String::as_str);
+            let path = instance
+                .metadata
+                .get(GRAPHQL_PATH_METADATA)
+                .map_or(path, String::as_str);
             reqwest::Url::parse(&format!("http://{}:{port}{path}", instance.host)).ok()
         })
         .collect()

@@ -25,6 +25,7 @@ use crate::plan::QueryPlanner;
 use crate::rate_limit::{RateLimitError, RateLimiter};
 use crate::response::SchemaIndex;
 use crate::supergraph::Supergraph;
+use crate::telemetry::RouterMetrics;
 
 pub use discovery::Discovery;
 pub use headers::{HeaderRules, HeaderRulesError};
@@ -78,7 +79,7 @@ pub enum GatewayError {
 
 /// Builds the whole pipeline for the supergraph at `path`.
 pub fn build_pipeline(config: &RouterConfig, path: &Path) -> Result<Pipeline, GatewayError> {
-    build_pipeline_with(config, path, None)
+    build_pipeline_with(config, path, None, None)
 }
 
 /// Builds the whole pipeline for the supergraph at `path`, sending to the instances `discovery` found for the
@@ -87,9 +88,10 @@ pub fn build_pipeline_with(
     config: &RouterConfig,
     path: &Path,
     discovery: Option<&Discovery>,
+    metrics: Option<&RouterMetrics>,
 ) -> Result<Pipeline, GatewayError> {
     let supergraph = load_supergraph(config, path)?;
-    pipeline_with(config, Arc::new(supergraph), discovery)
+    pipeline_observed(config, Arc::new(supergraph), discovery, metrics)
 }
 
 fn load_supergraph(config: &RouterConfig, path: &Path) -> Result<Supergraph, GatewayError> {
@@ -110,6 +112,16 @@ pub fn pipeline_with(
     supergraph: Arc<Supergraph>,
     discovery: Option<&Discovery>,
 ) -> Result<Pipeline, GatewayError> {
+    pipeline_observed(config, supergraph, discovery, None)
+}
+
+/// Builds the pipeline like [`pipeline_with`], recording fetches and cache lookups in `metrics`.
+pub fn pipeline_observed(
+    config: &RouterConfig,
+    supergraph: Arc<Supergraph>,
+    discovery: Option<&Discovery>,
+    metrics: Option<&RouterMetrics>,
+) -> Result<Pipeline, GatewayError> {
     let schema = OperationSchema::new(Arc::clone(supergraph.api_schema().document()))
         .map_err(|error| GatewayError::Schema(error.to_string()))?;
     let endpoints = supergraph
@@ -125,15 +137,23 @@ pub fn pipeline_with(
     if config.auth.enabled {
         header_rules = header_rules.with_claim_headers(config.auth.forward_claims.values())?;
     }
-    let stage = FederatedStage::new(planner, Executor::new(clients, Arc::clone(&index)), index)
+    let mut executor = Executor::new(clients, Arc::clone(&index));
+    if let Some(metrics) = metrics {
+        executor = executor.with_metrics(metrics.clone());
+    }
+    let stage = FederatedStage::new(planner, executor, index)
         .with_header_rules(header_rules)
         .with_policies(config.auth.policies.clone());
-    Ok(OperationPipeline::new(
+    let pipeline = OperationPipeline::new(
         Arc::new(schema),
         OperationPolicy::from_config(config),
         crate::cache::DEFAULT_CAPACITY,
         stage,
-    ))
+    );
+    Ok(match metrics {
+        Some(metrics) => pipeline.with_metrics(metrics.clone()),
+        None => pipeline,
+    })
 }
 
 /// The handler the HTTP edge calls: the current pipeline, swapped whole when the supergraph changes. A request
@@ -143,6 +163,7 @@ pub struct Gateway {
     authenticator: Option<Authenticator>,
     persisted: Option<PersistedQueries>,
     limiter: Option<RateLimiter>,
+    metrics: Option<RouterMetrics>,
 }
 
 impl Gateway {
@@ -153,7 +174,14 @@ impl Gateway {
             authenticator: None,
             persisted: None,
             limiter: None,
+            metrics: None,
         }
+    }
+
+    /// The same gateway recording every request in `metrics`.
+    pub fn with_metrics(mut self, metrics: RouterMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The same gateway resolving persisted-query references with `persisted`.
@@ -187,7 +215,40 @@ impl Gateway {
 
 #[async_trait::async_trait]
 impl GraphQLHandler for Gateway {
-    async fn execute(&self, mut request: GraphQLRequest, mut context: RequestContext) -> GraphQLResponse {
+    async fn execute(&self, request: GraphQLRequest, context: RequestContext) -> GraphQLResponse {
+        let started = std::time::Instant::now();
+        let operation = request.operation_name.clone();
+        let request_id = context
+            .headers
+            .get(&crate::http::request_id::X_REQUEST_ID)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let peer = context.peer;
+        let response = self.answer(request, context).await;
+        let code = crate::telemetry::response_code(&response.body);
+        let elapsed = started.elapsed();
+        if let Some(metrics) = &self.metrics {
+            metrics.request(operation.as_deref(), &code, elapsed);
+        }
+        // The access log: who, what, how it ended, how long. Never headers, variables or documents.
+        tracing::info!(
+            target: "router::access",
+            request_id = request_id.as_deref().unwrap_or(""),
+            operation = operation.as_deref().unwrap_or(""),
+            status = response.status.as_u16(),
+            code = %code,
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            client = ?peer.map(|peer| peer.ip()),
+            "request"
+        );
+        response
+    }
+}
+
+impl Gateway {
+    /// Everything between the edge and the response: authentication, rate limits, persisted queries, the
+    /// pipeline.
+    async fn answer(&self, mut request: GraphQLRequest, mut context: RequestContext) -> GraphQLResponse {
         if let Some(authenticator) = &self.authenticator {
             match authenticator.authenticate(&mut context.headers).await {
                 Ok(authenticated) => context.claims = authenticated.map(|authenticated| authenticated.claims),
@@ -245,14 +306,16 @@ pub async fn start_with_registry(
     // Watches end with the server: the token is cancelled when its shutdown begins (below).
     let stop_watching = tokio_util::sync::CancellationToken::new();
     let discovery = match registry {
-        Some(registry) => {
-            Some(Discovery::start(&config.discovery, registry, &supergraph, &stop_watching).await?)
-        }
+        Some(registry) => Some(Discovery::start(&config.discovery, registry, &supergraph, &stop_watching).await?),
         None => None,
     };
-    let pipeline = pipeline_with(&config, supergraph, discovery.as_ref())?;
+    let metrics = kernel::telemetry::Metrics::new();
+    let router_metrics = RouterMetrics::register(&metrics);
+    let pipeline = pipeline_observed(&config, supergraph, discovery.as_ref(), Some(&router_metrics))?;
     let persisted = PersistedQueries::from_config(&config.persisted_queries).await?;
-    let mut gateway = Gateway::new(pipeline).with_persisted_queries(persisted);
+    let mut gateway = Gateway::new(pipeline)
+        .with_persisted_queries(persisted)
+        .with_metrics(router_metrics.clone());
     if let Some(limiter) = RateLimiter::from_config(&config.rate_limit)? {
         gateway = gateway.with_rate_limiter(limiter);
     }
@@ -268,7 +331,7 @@ pub async fn start_with_registry(
         Arc::clone(&gateway) as Arc<dyn GraphQLHandler>,
         HttpOptions::from_config(&config)?,
     );
-    let mut builder = Server::builder(config.listen.clone()).http(routes);
+    let mut builder = Server::builder(config.listen.clone()).http(routes).metrics(metrics);
     if let Some(telemetry) = telemetry {
         builder = builder.telemetry(telemetry);
     }
@@ -281,6 +344,12 @@ pub async fn start_with_registry(
         shutdown.cancelled().await;
         stop_watching.cancel();
     });
-    watch::spawn(Arc::clone(&gateway), config, path, discovery, server.shutdown_token());
+    watch::spawn(
+        Arc::clone(&gateway),
+        config,
+        path,
+        (discovery, router_metrics),
+        server.shutdown_token(),
+    );
     Ok(RunningRouter { server, gateway })
 }

@@ -8,13 +8,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Discovery, Gateway, build_pipeline_with};
 use crate::config::RouterConfig;
+use crate::telemetry::RouterMetrics;
 
 /// Polls `path` every `supergraph.watch_interval_ms` (0 disables watching) until `stop` fires.
 pub(super) fn spawn(
     gateway: Arc<Gateway>,
     config: RouterConfig,
     path: PathBuf,
-    discovery: Option<Discovery>,
+    (discovery, metrics): (Option<Discovery>, RouterMetrics),
     stop: CancellationToken,
 ) {
     let interval = config.supergraph.watch_interval_ms;
@@ -37,8 +38,9 @@ pub(super) fn spawn(
             last = current;
             let (config, file) = (config.clone(), path.clone());
             // Building a pipeline parses and indexes the supergraph: CPU work kept off the serving threads.
-            let discovery = discovery.clone();
-            match tokio::task::spawn_blocking(move || build_pipeline_with(&config, &file, discovery.as_ref())).await {
+            let (discovery, metrics) = (discovery.clone(), metrics.clone());
+            let build = move || build_pipeline_with(&config, &file, discovery.as_ref(), Some(&metrics));
+            match tokio::task::spawn_blocking(build).await {
                 Ok(Ok(pipeline)) => {
                     gateway.swap(pipeline);
                     tracing::info!(supergraph = %path.display(), "supergraph changed; new schema in service");

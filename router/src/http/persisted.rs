@@ -82,7 +82,14 @@ impl PersistedQueries {
             (_, None) => HashMap::new(),
         };
         let store = match config.mode {
-            PersistedQueryMode::Automatic => Some(kernel::cache::connect(&config.cache).await?),
+            PersistedQueryMode::Automatic => {
+                // A `[persisted_queries.cache]` table that names only a backend leaves the prefix empty.
+                let mut cache = config.cache.clone();
+                if cache.key_prefix.is_empty() {
+                    cache.key_prefix = "router:apq".to_owned();
+                }
+                Some(kernel::cache::connect(&cache).await?)
+            }
             PersistedQueryMode::Off | PersistedQueryMode::Trusted => None,
         };
         Ok(Self {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
+use tracing::Instrument;
 
 use super::handler::{GraphQLHandler, GraphQLResponse, RequestContext, RequestMethod};
 use super::request::GraphQLRequest;
@@ -12,6 +13,7 @@ use crate::operation::{
     GraphQLError, OperationPolicy, OperationSchema, PreparedOperation, RequestError, coerce_variables, introspection,
     prepare_document,
 };
+use crate::telemetry::RouterMetrics;
 
 /// The stages after the operation stage (planning, execution, response shaping), as the pipeline calls them.
 #[async_trait::async_trait]
@@ -48,6 +50,7 @@ pub struct OperationPipeline<S: ExecutionStage> {
     policy: OperationPolicy,
     cache: OperationCache<CachedOperation<S::Prepared>>,
     stage: S,
+    metrics: Option<RouterMetrics>,
 }
 
 impl<S: ExecutionStage> std::fmt::Debug for OperationPipeline<S> {
@@ -67,7 +70,14 @@ impl<S: ExecutionStage> OperationPipeline<S> {
             policy,
             cache: OperationCache::new(cache_capacity),
             stage,
+            metrics: None,
         }
+    }
+
+    /// The same pipeline counting operation cache hits and misses in `metrics`.
+    pub fn with_metrics(mut self, metrics: RouterMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The operation cache's counters.
@@ -82,15 +92,21 @@ impl<S: ExecutionStage> OperationPipeline<S> {
         method: RequestMethod,
     ) -> Result<Arc<CachedOperation<S::Prepared>>, Refusal> {
         let key = OperationKey::new(&request.query, request.operation_name.as_deref());
-        if let Some(cached) = self.cache.get(&key) {
+        let cached = self.cache.get(&key);
+        if let Some(metrics) = &self.metrics {
+            metrics.cache_lookup(cached.is_some());
+        }
+        if let Some(cached) = cached {
             return Ok(cached);
         }
-        let operation = prepare_document(
-            &self.schema,
-            &request.query,
-            request.operation_name.as_deref(),
-            &self.policy,
-        )?;
+        let operation = tracing::info_span!("parse_validate").in_scope(|| {
+            prepare_document(
+                &self.schema,
+                &request.query,
+                request.operation_name.as_deref(),
+                &self.policy,
+            )
+        })?;
         // Refuse a GET mutation before the execution stage spends time on it.
         if method == RequestMethod::Get {
             operation.ensure_allowed_over_get()?;
@@ -98,7 +114,8 @@ impl<S: ExecutionStage> OperationPipeline<S> {
         let prepared = if operation.is_introspection_only() {
             None
         } else {
-            Some(self.stage.prepare(&operation).await.map_err(Refusal::Stage)?)
+            let planning = self.stage.prepare(&operation).instrument(tracing::info_span!("plan"));
+            Some(planning.await.map_err(Refusal::Stage)?)
         };
         Ok(self
             .cache
@@ -144,7 +161,10 @@ impl<S: ExecutionStage> GraphQLHandler for OperationPipeline<S> {
                 &cached.operation,
                 &variables,
             )),
-            Some(_) => self.stage.execute(&cached, variables, &context).await,
+            Some(_) => {
+                let span = tracing::info_span!("execute");
+                self.stage.execute(&cached, variables, &context).instrument(span).await
+            }
         }
     }
 }

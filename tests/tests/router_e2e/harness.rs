@@ -76,6 +76,11 @@ impl Router {
         }
     }
 
+    /// The router's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     /// The running subgraph `name`.
     pub fn subgraph(&self, name: SubgraphName) -> &SubgraphHandle {
         self.subgraphs

@@ -85,3 +85,28 @@ async fn introspection_is_answered_by_the_router() {
         .sum();
     assert_eq!(total, 0);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_operation_and_fetches_by_subgraph() {
+    let router = crate::harness::Router::start().await;
+    // Requests are labelled by the `operationName` the client sends, as GraphQL clients do.
+    let (status, text) = router
+        .post_raw(&serde_json::json!({ "query": "query TopUsers { users { id name } }", "operationName": "TopUsers" }))
+        .await;
+    assert_eq!(status, 200, "{text}");
+    let text = reqwest::get(format!("http://{}/metrics", router.addr()))
+        .await
+        .expect("the router answers")
+        .text()
+        .await
+        .expect("a body");
+    assert!(
+        text.contains(r#"router_requests_total{operation="TopUsers",code="ok"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"router_subgraph_fetches_total{subgraph="accounts",outcome="ok"}"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"router_operation_cache_lookups_total{result="miss"} 1"#), "{text}");
+}
