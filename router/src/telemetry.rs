@@ -47,6 +47,12 @@ struct FetchLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PlanLabels {
+    /// `planner` or `shared_cache`.
+    source: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CacheLabels {
     result: String,
 }
@@ -64,6 +70,7 @@ pub struct RouterMetrics {
     fetches: Family<FetchLabels, Counter>,
     fetch_latency: Family<SubgraphLabels, Histogram, fn() -> Histogram>,
     cache: Family<CacheLabels, Counter>,
+    plans: Family<PlanLabels, Counter>,
     names: std::sync::Arc<Mutex<HashSet<String>>>,
 }
 
@@ -82,6 +89,7 @@ impl RouterMetrics {
             fetches: Family::default(),
             fetch_latency: Family::new_with_constructor(latency_histogram),
             cache: Family::default(),
+            plans: Family::default(),
             names: std::sync::Arc::new(Mutex::new(HashSet::new())),
         };
         metrics.register(
@@ -109,7 +117,21 @@ impl RouterMetrics {
             "Operation cache lookups, by result (hit or miss)",
             this.cache.clone(),
         );
+        metrics.register(
+            "router_query_plans",
+            "Query plans made on operation cache misses, by where they came from (planner or shared_cache)",
+            this.plans.clone(),
+        );
         this
+    }
+
+    /// Records one plan obtained on an operation cache miss.
+    pub fn plan(&self, source: &str) {
+        self.plans
+            .get_or_create(&PlanLabels {
+                source: source.to_owned(),
+            })
+            .inc();
     }
 
     /// The label for `name`: itself while under the cap, `__other` past it.

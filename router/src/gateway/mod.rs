@@ -21,7 +21,7 @@ use crate::http::{
     self, GraphQLHandler, GraphQLRequest, GraphQLResponse, HttpOptions, OperationPipeline, RequestContext,
 };
 use crate::operation::{OperationPolicy, OperationSchema};
-use crate::plan::QueryPlanner;
+use crate::plan::{QueryPlanner, SharedPlans};
 use crate::rate_limit::{RateLimitError, RateLimiter};
 use crate::response::SchemaIndex;
 use crate::supergraph::Supergraph;
@@ -72,26 +72,38 @@ pub enum GatewayError {
     /// The service registry could not be reached or refused a lookup.
     #[error("discovery: {0}")]
     Discovery(#[from] kernel::registry::RegistryError),
+    /// The shared plan store (`planner.shared_cache`) could not be reached.
+    #[error("planner.shared_cache: {0}")]
+    SharedPlans(kernel::cache::CacheError),
     /// The `[rate_limit]` section is invalid.
     #[error(transparent)]
     RateLimit(#[from] RateLimitError),
 }
 
-/// Builds the whole pipeline for the supergraph at `path`.
-pub fn build_pipeline(config: &RouterConfig, path: &Path) -> Result<Pipeline, GatewayError> {
-    build_pipeline_with(config, path, None, None)
+/// What a pipeline is built with besides the configuration and the supergraph; everything is optional.
+#[derive(Debug, Clone, Default)]
+pub struct PipelineExtras {
+    /// Subgraph instances from the service registry.
+    pub discovery: Option<Discovery>,
+    /// Where fetches, cache lookups and plans are counted.
+    pub metrics: Option<RouterMetrics>,
+    /// The plan tier shared by router replicas.
+    pub shared_plans: Option<SharedPlans>,
 }
 
-/// Builds the whole pipeline for the supergraph at `path`, sending to the instances `discovery` found for the
-/// subgraphs it covers.
+/// Builds the whole pipeline for the supergraph at `path`.
+pub fn build_pipeline(config: &RouterConfig, path: &Path) -> Result<Pipeline, GatewayError> {
+    build_pipeline_with(config, path, &PipelineExtras::default())
+}
+
+/// Builds the whole pipeline for the supergraph at `path`, with `extras`.
 pub fn build_pipeline_with(
     config: &RouterConfig,
     path: &Path,
-    discovery: Option<&Discovery>,
-    metrics: Option<&RouterMetrics>,
+    extras: &PipelineExtras,
 ) -> Result<Pipeline, GatewayError> {
     let supergraph = load_supergraph(config, path)?;
-    pipeline_observed(config, Arc::new(supergraph), discovery, metrics)
+    pipeline_with(config, Arc::new(supergraph), extras)
 }
 
 fn load_supergraph(config: &RouterConfig, path: &Path) -> Result<Supergraph, GatewayError> {
@@ -103,25 +115,17 @@ fn load_supergraph(config: &RouterConfig, path: &Path) -> Result<Supergraph, Gat
 
 /// Builds the pipeline for an already loaded supergraph, sending to the subgraphs' URLs.
 pub fn pipeline_for(config: &RouterConfig, supergraph: Arc<Supergraph>) -> Result<Pipeline, GatewayError> {
-    pipeline_with(config, supergraph, None)
+    pipeline_with(config, supergraph, &PipelineExtras::default())
 }
 
-/// Builds the pipeline for an already loaded supergraph; subgraphs `discovery` covers go to their instances.
+/// Builds the pipeline for an already loaded supergraph, with `extras`.
 pub fn pipeline_with(
     config: &RouterConfig,
     supergraph: Arc<Supergraph>,
-    discovery: Option<&Discovery>,
+    extras: &PipelineExtras,
 ) -> Result<Pipeline, GatewayError> {
-    pipeline_observed(config, supergraph, discovery, None)
-}
-
-/// Builds the pipeline like [`pipeline_with`], recording fetches and cache lookups in `metrics`.
-pub fn pipeline_observed(
-    config: &RouterConfig,
-    supergraph: Arc<Supergraph>,
-    discovery: Option<&Discovery>,
-    metrics: Option<&RouterMetrics>,
-) -> Result<Pipeline, GatewayError> {
+    let discovery = extras.discovery.as_ref();
+    let metrics = extras.metrics.as_ref();
     let schema = OperationSchema::new(Arc::clone(supergraph.api_schema().document()))
         .map_err(|error| GatewayError::Schema(error.to_string()))?;
     let endpoints = supergraph
@@ -132,7 +136,13 @@ pub fn pipeline_observed(
         discovery.and_then(|discovery| discovery.targets(name))
     })?);
     let index = Arc::new(SchemaIndex::from_supergraph(&supergraph.planner().supergraph));
-    let planner = QueryPlanner::new(Arc::clone(&supergraph), &config.planner);
+    let mut planner = QueryPlanner::new(Arc::clone(&supergraph), &config.planner);
+    if let Some(shared) = &extras.shared_plans {
+        planner = planner.with_shared_plans(shared.clone());
+    }
+    if let Some(metrics) = metrics {
+        planner = planner.with_metrics(metrics.clone());
+    }
     let mut header_rules = HeaderRules::from_config(&config.headers)?;
     if config.auth.enabled {
         header_rules = header_rules.with_claim_headers(config.auth.forward_claims.values())?;
@@ -311,7 +321,20 @@ pub async fn start_with_registry(
     };
     let metrics = kernel::telemetry::Metrics::new();
     let router_metrics = RouterMetrics::register(&metrics);
-    let pipeline = pipeline_observed(&config, supergraph, discovery.as_ref(), Some(&router_metrics))?;
+    let shared_plans = match &config.planner.shared_cache {
+        Some(cache) => {
+            let store = kernel::cache::connect(cache).await.map_err(GatewayError::SharedPlans)?;
+            let ttl = std::time::Duration::from_secs(config.planner.shared_cache_ttl_secs.max(1));
+            Some(SharedPlans::new(store, ttl))
+        }
+        None => None,
+    };
+    let extras = PipelineExtras {
+        discovery,
+        metrics: Some(router_metrics.clone()),
+        shared_plans,
+    };
+    let pipeline = pipeline_with(&config, supergraph, &extras)?;
     let persisted = PersistedQueries::from_config(&config.persisted_queries).await?;
     let mut gateway = Gateway::new(pipeline)
         .with_persisted_queries(persisted)
@@ -344,12 +367,6 @@ pub async fn start_with_registry(
         shutdown.cancelled().await;
         stop_watching.cancel();
     });
-    watch::spawn(
-        Arc::clone(&gateway),
-        config,
-        path,
-        (discovery, router_metrics),
-        server.shutdown_token(),
-    );
+    watch::spawn(Arc::clone(&gateway), config, path, extras, server.shutdown_token());
     Ok(RunningRouter { server, gateway })
 }

@@ -6,16 +6,15 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{Discovery, Gateway, build_pipeline_with};
+use super::{Gateway, PipelineExtras, build_pipeline_with};
 use crate::config::RouterConfig;
-use crate::telemetry::RouterMetrics;
 
 /// Polls `path` every `supergraph.watch_interval_ms` (0 disables watching) until `stop` fires.
 pub(super) fn spawn(
     gateway: Arc<Gateway>,
     config: RouterConfig,
     path: PathBuf,
-    (discovery, metrics): (Option<Discovery>, RouterMetrics),
+    extras: PipelineExtras,
     stop: CancellationToken,
 ) {
     let interval = config.supergraph.watch_interval_ms;
@@ -38,8 +37,8 @@ pub(super) fn spawn(
             last = current;
             let (config, file) = (config.clone(), path.clone());
             // Building a pipeline parses and indexes the supergraph: CPU work kept off the serving threads.
-            let (discovery, metrics) = (discovery.clone(), metrics.clone());
-            let build = move || build_pipeline_with(&config, &file, discovery.as_ref(), Some(&metrics));
+            let extras = extras.clone();
+            let build = move || build_pipeline_with(&config, &file, &extras);
             match tokio::task::spawn_blocking(build).await {
                 Ok(Ok(pipeline)) => {
                     gateway.swap(pipeline);

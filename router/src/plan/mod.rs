@@ -12,9 +12,11 @@ mod guard;
 pub mod model;
 mod overrides;
 mod planner;
+mod shared;
 
 pub use config::PlanConfig;
 pub use error::PlanError;
 pub use model::QueryPlan;
 pub use overrides::OverrideContext;
 pub use planner::{PlanContext, PlannedOperation, QueryPlanner};
+pub use shared::SharedPlans;

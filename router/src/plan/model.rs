@@ -3,15 +3,17 @@
 use std::fmt;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 /// A plan for one operation. `root` is `None` when nothing needs fetching (e.g. only `__typename` at the root).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryPlan {
     /// The node to run first.
     pub root: Option<PlanNode>,
 }
 
 /// One step of a plan.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PlanNode {
     /// A request to one subgraph; at the root, or inside a [`FlattenNode`] for entity fetches.
     Fetch(FetchNode),
@@ -28,7 +30,7 @@ pub enum PlanNode {
 }
 
 /// Whether a fetch is a query or a mutation (subscriptions are refused before planning completes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FetchKind {
     /// A `query` operation.
     Query,
@@ -37,7 +39,7 @@ pub enum FetchKind {
 }
 
 /// A request to one subgraph.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FetchNode {
     /// The planner's id for this fetch, stable within one plan.
     pub id: i64,
@@ -60,7 +62,7 @@ pub struct FetchNode {
 }
 
 /// One `_entities` request whose aliases each serve a set of response paths.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchFetchNode {
     /// The planner's id for this fetch.
     pub id: i64,
@@ -77,7 +79,7 @@ pub struct BatchFetchNode {
 }
 
 /// One aliased `_entities` field of a [`BatchFetchNode`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntityBatchAlias {
     /// The alias of the `_entities` field in the response.
     pub alias: Arc<str>,
@@ -94,7 +96,7 @@ pub struct EntityBatchAlias {
 }
 
 /// Runs `node` at every object found at `path`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlattenNode {
     /// Where the objects are, from the response root.
     pub path: ResponsePath,
@@ -103,7 +105,7 @@ pub struct FlattenNode {
 }
 
 /// Chooses a branch by a boolean variable.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConditionNode {
     /// The variable's name, without `$`.
     pub variable: Arc<str>,
@@ -114,11 +116,11 @@ pub struct ConditionNode {
 }
 
 /// A path into the response: field response keys, list traversals and type conditions.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct ResponsePath(pub Vec<PathSegment>);
 
 /// One step of a [`ResponsePath`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PathSegment {
     /// The value at this response key.
     Field(Arc<str>),
@@ -129,7 +131,7 @@ pub enum PathSegment {
 }
 
 /// A rewrite of a representation or a returned entity, for `@interfaceObject` and renamed keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FetchRewrite {
     /// Sets the value at `path` (e.g. `__typename` to the interface's name).
     ValueSetter {
@@ -148,7 +150,7 @@ pub enum FetchRewrite {
 }
 
 /// One step of a rewrite's path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RewriteSegment {
     /// The value at this key.
     Key(Arc<str>),
@@ -157,11 +159,11 @@ pub enum RewriteSegment {
 }
 
 /// A selection over fetched data, used to build entity representations.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SelectionSet(pub Vec<Selection>);
 
 /// One item of a [`SelectionSet`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Selection {
     /// A field, read at its response key.
     Field(FieldSelection),
@@ -170,7 +172,7 @@ pub enum Selection {
 }
 
 /// A field of a [`SelectionSet`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldSelection {
     /// The field's name in the schema.
     pub name: Arc<str>,
@@ -188,7 +190,7 @@ impl FieldSelection {
 }
 
 /// An inline fragment of a [`SelectionSet`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InlineFragment {
     /// The type it applies to; `None` applies always.
     pub type_condition: Option<Arc<str>>,

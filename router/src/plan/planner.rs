@@ -17,13 +17,17 @@ use super::error::PlanError;
 use super::guard::run_guarded;
 use super::model::{FetchKind, QueryPlan};
 use super::overrides::OverrideContext;
+use super::shared::{self, SharedPlans, StoredPlan};
 use crate::supergraph::Supergraph;
+use crate::telemetry::RouterMetrics;
 
 /// Plans operations against one supergraph. Cheap to clone; planning runs on blocking threads under a deadline.
 #[derive(Debug, Clone)]
 pub struct QueryPlanner {
     supergraph: Arc<Supergraph>,
     deadline: Duration,
+    shared: Option<SharedPlans>,
+    metrics: Option<RouterMetrics>,
 }
 
 /// What planning one operation needs besides the document.
@@ -79,6 +83,26 @@ impl QueryPlanner {
         Self {
             supergraph,
             deadline: Duration::from_millis(config.timeout_ms),
+            shared: None,
+            metrics: None,
+        }
+    }
+
+    /// The same planner reading and writing plans in the shared tier `shared` as well.
+    pub fn with_shared_plans(mut self, shared: SharedPlans) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// The same planner counting where its plans came from in `metrics`.
+    pub fn with_metrics(mut self, metrics: RouterMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    fn count(&self, source: &str) {
+        if let Some(metrics) = &self.metrics {
+            metrics.plan(source);
         }
     }
 
@@ -103,6 +127,29 @@ impl QueryPlanner {
     ) -> Result<PlannedOperation, PlanError> {
         // Checked here, before a thread and a copy of the document are spent on a request that names no operation.
         check_operation_selection(document, operation_name)?;
+        // Only the default override context is shared: the other contexts are per request and cheap to keep local.
+        let shared = match &self.shared {
+            Some(shared) if context.overrides == OverrideContext::default() => {
+                let key = shared::key(self.supergraph.fingerprint(), &document.to_string(), operation_name);
+                Some((shared, key))
+            }
+            _ => None,
+        };
+        if let Some((shared, key)) = &shared
+            && let Some(stored) = shared.get(key).await
+        {
+            match stored.normalized(&self.supergraph.planner().supergraph) {
+                Some(normalized) => {
+                    self.count("shared_cache");
+                    return Ok(PlannedOperation {
+                        plan: Arc::new(stored.plan),
+                        normalized: Arc::new(normalized),
+                    });
+                }
+                None => tracing::warn!(key, "a shared plan's operation does not read back; planning instead"),
+            }
+        }
+        let keep = shared.is_some();
         let supergraph = Arc::clone(&self.supergraph);
         // Normalization rewrites the document, so it works on its own copy, as the library would make anyway.
         let document_copy = document.clone();
@@ -110,14 +157,33 @@ impl QueryPlanner {
         let overrides = context.overrides.to_planner_context();
         let deadline = self.deadline;
         let result = self
-            .run(move |token| plan_operation(&supergraph, document_copy, name.as_deref(), overrides, deadline, token))
+            .run(move |token| {
+                plan_operation(
+                    &supergraph,
+                    document_copy,
+                    name.as_deref(),
+                    overrides,
+                    deadline,
+                    token,
+                    keep,
+                )
+            })
             .await;
-        if let Err(error) = &result {
-            log_failure(error, operation_name, || {
-                context.operation_hash.unwrap_or_else(|| document_hash(document))
-            });
+        match result {
+            Ok((planned, stored)) => {
+                self.count("planner");
+                if let (Some((shared, key)), Some(stored)) = (&shared, stored) {
+                    shared.put(key, &stored).await;
+                }
+                Ok(planned)
+            }
+            Err(error) => {
+                log_failure(&error, operation_name, || {
+                    context.operation_hash.unwrap_or_else(|| document_hash(document))
+                });
+                Err(error)
+            }
         }
-        result
     }
 
     /// Runs planning work under this planner's deadline and panic guard.
@@ -137,7 +203,8 @@ fn plan_operation(
     overrides: PlannerOverrideContext,
     deadline: Duration,
     token: &CancellationToken,
-) -> Result<PlannedOperation, PlanError> {
+    keep: bool,
+) -> Result<(PlannedOperation, Option<StoredPlan>), PlanError> {
     let planner = supergraph.planner();
     let deadline_ms = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
     normalize_operation_mut(&planner.supergraph, &mut document, operation_name, None, None)
@@ -160,10 +227,12 @@ fn plan_operation(
             Err(cancellation) => PlanError::from_cancellation(cancellation, deadline_ms),
             Ok(()) => PlanError::Planning(error.to_string()),
         })?;
-    Ok(PlannedOperation {
+    let planned = PlannedOperation {
         plan: Arc::new(convert_query_plan(&plan)?),
         normalized: Arc::new(normalized),
-    })
+    };
+    let stored = keep.then(|| StoredPlan::new(&planned.plan, &planned.normalized));
+    Ok((planned, stored))
 }
 
 /// Finds the operation that would run, as GraphQL's GetOperation does: the named one, or the only one. The planning

@@ -9,7 +9,13 @@ static SUPERGRAPH_UNDER_TEST: LazyLock<Arc<Supergraph>> =
     LazyLock::new(|| Arc::new(Supergraph::parse(SUPERGRAPH).expect("the fixture is a valid supergraph")));
 
 fn planner_with_deadline(timeout_ms: u64) -> QueryPlanner {
-    QueryPlanner::new(Arc::clone(&SUPERGRAPH_UNDER_TEST), &PlanConfig { timeout_ms })
+    QueryPlanner::new(
+        Arc::clone(&SUPERGRAPH_UNDER_TEST),
+        &PlanConfig {
+            timeout_ms,
+            ..PlanConfig::default()
+        },
+    )
 }
 
 fn planner() -> QueryPlanner {
@@ -213,4 +219,34 @@ async fn progressive_overrides_choose_the_subgraph_per_request() {
     };
     insta::assert_snapshot!("overrides_off", plan_for(&[], 60.0).await);
     insta::assert_snapshot!("overrides_on", plan_for(&["product-name"], 10.0).await);
+}
+
+#[tokio::test]
+async fn a_shared_plan_is_read_back_instead_of_planning_again() {
+    let store: Arc<dyn kernel::cache::Cache> = Arc::new(kernel::cache::InProcessCache::new(
+        std::num::NonZeroUsize::new(16).expect("non-zero"),
+    ));
+    let shared = SharedPlans::new(Arc::clone(&store), Duration::from_secs(60));
+    let first = planner().with_shared_plans(shared.clone());
+    let document = parse("{ me { id name reviews { body product { name } } } }");
+    let planned = first.plan(&document, None).await.expect("plans");
+
+    let key = shared::key(SUPERGRAPH_UNDER_TEST.fingerprint(), &document.to_string(), None);
+    let bytes = store
+        .get(&key)
+        .await
+        .expect("the store answers")
+        .expect("the plan was kept");
+    let stored: StoredPlan = serde_json::from_slice(&bytes).expect("the stored plan reads back");
+    assert_eq!(stored.plan, **planned.plan());
+
+    let second = planner().with_shared_plans(shared);
+    let again = second.plan(&document, None).await.expect("plans");
+    assert_eq!(again.plan(), planned.plan());
+    assert_eq!(again.operation_name(), planned.operation_name());
+    assert_eq!(
+        again.operation().to_string(),
+        planned.operation().to_string(),
+        "the normalized operation reads back as it was"
+    );
 }

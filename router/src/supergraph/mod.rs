@@ -30,6 +30,7 @@ pub struct Supergraph {
     api_schema: ApiSchema,
     planner: Planner,
     access: Arc<AccessRequirements>,
+    fingerprint: u64,
 }
 
 impl std::fmt::Debug for Supergraph {
@@ -65,6 +66,7 @@ impl Supergraph {
             api_schema,
             planner,
             access,
+            fingerprint: xxhash_rust::xxh3::xxh3_64(sdl.as_bytes()),
         })
     }
 
@@ -90,6 +92,11 @@ impl Supergraph {
     /// The API schema: the supergraph minus `@inaccessible` elements and federation machinery.
     pub fn api_schema(&self) -> &ApiSchema {
         &self.api_schema
+    }
+
+    /// A fingerprint of the supergraph's SDL, so what is derived from one supergraph is never used with another.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// The fields guarded by `@authenticated`, `@requiresScopes` and `@policy`.

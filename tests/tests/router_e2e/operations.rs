@@ -110,3 +110,43 @@ async fn metrics_count_requests_by_operation_and_fetches_by_subgraph() {
     );
     assert!(text.contains(r#"router_operation_cache_lookups_total{result="miss"} 1"#), "{text}");
 }
+
+/// The `router_query_plans_total` count for `source` on the router at `addr`.
+async fn plans_from(addr: std::net::SocketAddr, source: &str) -> u64 {
+    let text = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .expect("the router answers")
+        .text()
+        .await
+        .expect("a body");
+    let prefix = format!("router_query_plans_total{{source=\"{source}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map_or(0, |count| count.trim().parse().expect("a count"))
+}
+
+#[tokio::test]
+#[cfg_attr(not(backend_redis), ignore = "PLATFORM_TEST_REDIS_URL is not set")]
+async fn a_plan_made_by_one_replica_is_read_by_another_from_redis() {
+    let prefix = platform_tests::unique_name("plans");
+    let shared = move |config: &mut router::config::RouterConfig| {
+        config.planner.shared_cache = Some(kernel::cache::CacheConfig {
+            backend: kernel::cache::CacheBackend::Redis,
+            url: secrecy::SecretString::from(platform_tests::redis_url()),
+            key_prefix: prefix.clone(),
+            ..kernel::cache::CacheConfig::default()
+        });
+    };
+    let first = crate::harness::Router::start_with(shared.clone()).await;
+    let second = crate::harness::Router::start_with(shared).await;
+    let query = "query TopUsers { users { id name } }";
+
+    let (body, _) = first.query(query).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(plans_from(first.addr(), "planner").await, 1);
+
+    let (again, _) = second.query(query).await;
+    assert_eq!(again, body, "the shared plan answers the same");
+    assert_eq!(plans_from(second.addr(), "shared_cache").await, 1, "read from Redis");
+    assert_eq!(plans_from(second.addr(), "planner").await, 0, "not planned again");
+}
