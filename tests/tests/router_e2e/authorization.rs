@@ -94,15 +94,27 @@ async fn a_token_without_the_scope_loses_only_the_scoped_field() {
     let body = ask(&router, Some(&token), "{ me { id } users { id organization { id } } }").await;
     assert_eq!(body["data"]["me"]["id"], "u1", "{body}");
     let users = body["data"]["users"].as_array().expect("users");
-    assert!(users.iter().all(|user| user["organization"].is_null() && user["id"].is_string()), "{body}");
-    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHORIZED_FIELD_OR_TYPE", "{body}");
+    assert!(
+        users
+            .iter()
+            .all(|user| user["organization"].is_null() && user["id"].is_string()),
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHORIZED_FIELD_OR_TYPE",
+        "{body}"
+    );
     assert_eq!(body["errors"][0]["path"], json!(["users", "organization"]));
 
     let scoped = issuer.issue("u1", vec![], "profile org:read").expect("a token").token;
     let body = ask(&router, Some(&scoped), "{ me { id } users { id organization { id } } }").await;
     assert!(body.get("errors").is_none(), "{body}");
     assert!(
-        body["data"]["users"].as_array().expect("users").iter().any(|user| user["organization"]["id"].is_string()),
+        body["data"]["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .any(|user| user["organization"]["id"].is_string()),
         "{body}"
     );
 }
@@ -117,8 +129,13 @@ async fn a_forged_token_is_refused_with_401_before_planning() {
         },
         SigningKey::generate_ed25519("k1").expect("a key"),
     );
-    let forged = forger.issue("u1", vec!["admin".into()], "org:read").expect("a token").token;
-    let (status, text) = router.post_as(Some(&forged), &json!({ "query": "{ me { id } }" })).await;
+    let forged = forger
+        .issue("u1", vec!["admin".into()], "org:read")
+        .expect("a token")
+        .token;
+    let (status, text) = router
+        .post_as(Some(&forged), &json!({ "query": "{ me { id } }" }))
+        .await;
     assert_eq!(status, 401, "{text}");
     let body: Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");

@@ -98,7 +98,12 @@ async fn losing_one_replica_under_load_costs_clients_nothing() {
     }
     let total = answered.load(Ordering::Relaxed);
     assert!(total > before, "requests kept flowing after the replica stopped");
-    assert!(failures.is_empty(), "{} of {total} requests failed, e.g. {}", failures.len(), failures[0]);
+    assert!(
+        failures.is_empty(),
+        "{} of {total} requests failed, e.g. {}",
+        failures.len(),
+        failures[0]
+    );
     stop.cancel();
     drop(registrations);
 }

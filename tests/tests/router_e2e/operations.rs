@@ -108,7 +108,10 @@ async fn metrics_count_requests_by_operation_and_fetches_by_subgraph() {
         text.contains(r#"router_subgraph_fetches_total{subgraph="accounts",outcome="ok"}"#),
         "{text}"
     );
-    assert!(text.contains(r#"router_operation_cache_lookups_total{result="miss"} 1"#), "{text}");
+    assert!(
+        text.contains(r#"router_operation_cache_lookups_total{result="miss"} 1"#),
+        "{text}"
+    );
 }
 
 /// The `router_query_plans_total` count for `source` on the router at `addr`.
