@@ -115,3 +115,12 @@ fn subgraph_connection_settings_apply_with_per_subgraph_overrides() {
     assert_eq!(other.timeout, std::time::Duration::from_millis(1000));
     assert!(!other.transport.http2_prior_knowledge);
 }
+
+#[test]
+fn the_deployment_config_of_compose_yaml_loads() {
+    let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/router.toml"));
+    let config = RouterConfig::load_with_env(Some(path), no_env()).expect("deploy/router.toml is valid");
+    assert!(config.auth.enabled);
+    assert_eq!(config.subgraphs.overrides.len(), 5);
+    assert!(config.planner.shared_cache.is_some());
+}
