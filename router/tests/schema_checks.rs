@@ -146,8 +146,8 @@ fn a_removed_field_fails_check_with_its_operations_unless_breaking_is_allowed() 
     let sdl = identity_sdl();
     // User.email is renamed: a removal (breaking) and an addition (safe).
     let without_email = sdl.replacen(
-        "as the user wrote it.\n\t\"\"\"\n\temail:",
-        "as the user wrote it.\n\t\"\"\"\n\tmailbox:",
+        "FORBIDDEN).\n\t\"\"\"\n\temail:",
+        "FORBIDDEN).\n\t\"\"\"\n\tmailbox:",
         1,
     );
     assert_ne!(sdl, without_email, "the fixture has User.email");

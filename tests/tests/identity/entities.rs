@@ -62,3 +62,38 @@ async fn users_query_batches_too_and_keeps_the_order() {
     assert_eq!(identity.statements.lock().len(), 1);
     identity.stop().await;
 }
+
+#[tokio::test]
+async fn a_public_profile_is_readable_by_anyone_but_an_email_only_by_its_user_and_administrators() {
+    let identity = harness::start().await;
+    let address = email("owner");
+    let user = identity.sign_up(&address, "Owner").await;
+    let id = user["id"].as_str().expect("an id").to_owned();
+    let profile = "query($id: ID!) { user(id: $id) { id displayName } }";
+    let anonymous = identity.gql(profile, json!({ "id": id })).await;
+    assert_eq!(anonymous["data"]["user"]["displayName"], "Owner", "{anonymous}");
+
+    let with_email = "query($id: ID!) { user(id: $id) { displayName email } }";
+    let stranger = identity.issuer.issue("someone-else", vec![], "").unwrap().token;
+    let refused = identity.gql_as(&stranger, with_email, json!({ "id": id })).await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused}");
+    let leaked = &refused["data"]["user"]["email"];
+    assert!(leaked.is_null(), "no e-mail leaks: {refused}");
+    let anonymous = identity.gql(with_email, json!({ "id": id })).await;
+    assert_eq!(
+        anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{anonymous}"
+    );
+
+    let own = identity.issuer.issue(&id, vec![], "").unwrap().token;
+    let admin = identity
+        .issuer
+        .issue("admin-1", vec!["admin".into()], "")
+        .unwrap()
+        .token;
+    for token in [own, admin] {
+        let body = identity.gql_as(&token, with_email, json!({ "id": id })).await;
+        assert_eq!(body["data"]["user"]["email"], address.as_str(), "{body}");
+    }
+    identity.stop().await;
+}

@@ -68,7 +68,9 @@ async fn unknown_or_malformed_user_id_is_null_or_bad_user_input() {
     let anonymous = identity
         .gql(query, json!({ "id": uuid::Uuid::now_v7().to_string() }))
         .await;
-    assert_eq!(code(&anonymous), "UNAUTHENTICATED", "{anonymous}");
+    // Public profiles are readable without signing in; an unknown id is simply null.
+    assert!(anonymous.get("errors").is_none(), "{anonymous}");
+    assert!(anonymous["data"]["user"].is_null(), "{anonymous}");
     identity.stop().await;
 }
 

@@ -37,7 +37,7 @@ impl Mutation {
             .sign_up(&input.email, &input.password, &input.display_name)
             .await
             .map_err(IdentityError::into_graphql)?;
-        Ok(UserObject(user))
+        Ok(UserObject(user, true))
     }
 
     /// Opens a session. A wrong e-mail and a wrong password fail alike with `UNAUTHENTICATED`.
@@ -80,7 +80,7 @@ impl Mutation {
             .update_profile(id, &display_name)
             .await
             .map_err(IdentityError::into_graphql)?;
-        Ok(UserObject(user))
+        Ok(UserObject(user, true))
     }
 
     /// Disables a user and revokes all its sessions; administrators only.
@@ -92,6 +92,6 @@ impl Mutation {
             .disable_user(id, &claims.sub)
             .await
             .map_err(IdentityError::into_graphql)?;
-        Ok(UserObject(user))
+        Ok(UserObject(user, false))
     }
 }

@@ -1,13 +1,21 @@
 //! The GraphQL output types: `User`, `UserStatus`, `Session`.
+//!
+//! A user's public profile (id, display name, status, dates) is readable by anyone, so a post's author shows
+//! to anonymous readers; the e-mail address only to the user itself and to administrators.
 
-use async_graphql::{Enum, ID, Object};
+use async_graphql::{Context, Enum, ID, Object};
+use kernel::error_code::ErrorCode;
+use kernel::graphql::{Caller, error};
+
+use super::mutation::ADMIN_ROLE;
 
 use crate::domain::UserStatus;
 use crate::service::Session;
 use crate::store::UserRecord;
 
-/// A user as the graph shows it; an entity other subgraphs extend by `id`.
-pub struct UserObject(pub UserRecord);
+/// A user as the graph shows it; an entity other subgraphs extend by `id`. The flag is set when the answer is the
+/// caller's own account by construction (sign-up, sign-in, profile change), before any token names it.
+pub struct UserObject(pub UserRecord, pub bool);
 
 /// Whether a user may sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -36,9 +44,21 @@ impl UserObject {
         ID(self.0.id.to_string())
     }
 
-    /// The e-mail address, as the user wrote it.
-    async fn email(&self) -> &str {
-        &self.0.email
+    /// The e-mail address, as the user wrote it; readable by the user itself and administrators (others get
+    /// FORBIDDEN).
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<&str> {
+        if self.1 {
+            return Ok(&self.0.email);
+        }
+        let claims = ctx.data::<Caller>()?.require()?;
+        if claims.sub == self.0.id.to_string() || claims.has_role(ADMIN_ROLE) {
+            Ok(&self.0.email)
+        } else {
+            Err(error(
+                ErrorCode::Forbidden,
+                "only the user and administrators may read an e-mail address",
+            ))
+        }
     }
 
     /// The name shown to others.
@@ -91,6 +111,6 @@ impl SessionObject {
 
     /// The signed-in user.
     async fn user(&self) -> UserObject {
-        UserObject(self.0.user.clone())
+        UserObject(self.0.user.clone(), true)
     }
 }
