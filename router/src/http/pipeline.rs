@@ -99,14 +99,12 @@ impl<S: ExecutionStage> OperationPipeline<S> {
         if let Some(cached) = cached {
             return Ok(cached);
         }
-        let operation = tracing::info_span!("parse_validate").in_scope(|| {
-            prepare_document(
-                &self.schema,
-                &request.query,
-                request.operation_name.as_deref(),
-                &self.policy,
-            )
-        })?;
+        let operation = prepare_document(
+            &self.schema,
+            &request.query,
+            request.operation_name.as_deref(),
+            &self.policy,
+        )?;
         // Refuse a GET mutation before the execution stage spends time on it.
         if method == RequestMethod::Get {
             operation.ensure_allowed_over_get()?;

@@ -57,7 +57,7 @@ pub fn prepare_document(
     operation_name: Option<&str>,
     policy: &OperationPolicy,
 ) -> Result<PreparedOperation, RequestError> {
-    let document = parse::parse(text, policy.limits.max_tokens)?;
+    let document = tracing::info_span!("parse").in_scope(|| parse::parse(text, policy.limits.max_tokens))?;
     let selected = parse::select_operation(&document, operation_name);
     if let Ok(at) = selected
         && let Some(graphql_tools::static_graphql::query::Definition::Operation(operation)) =
@@ -70,7 +70,7 @@ pub fn prepare_document(
     if let Some(directive) = incremental::requested(&document) {
         return Err(RequestError::IncrementalDeliveryNotSupported(directive));
     }
-    validate::validate(schema, &document)?;
+    tracing::info_span!("validate").in_scope(|| validate::validate(schema, &document))?;
     let prepared = PreparedOperation::new(document, selected?).ok_or(RequestError::NoOperation)?;
     match prepared.kind() {
         OperationKind::Subscription => return Err(RequestError::SubscriptionNotSupported),
