@@ -9,6 +9,7 @@
 
 mod audit;
 mod authz;
+mod config;
 mod outbox;
 
 use std::fmt;
@@ -21,6 +22,7 @@ use uuid::Uuid;
 
 pub use audit::AuditRecorder;
 pub use authz::AuthzClient;
+pub use config::{AuditSection, AuthzSection};
 pub use outbox::OutboxDenials;
 
 use crate::auth::Claims;
@@ -179,6 +181,22 @@ impl AccessGuard {
             authorizer,
             recorders: Vec::new(),
         }
+    }
+
+    /// The guard every feature service runs: authz's `Check` at `authz` decides; audit's `Record` at `audit`
+    /// records denials, and the outbox of `conn` does (as events on `topic`) when audit cannot be reached.
+    pub fn for_service(
+        service: &str,
+        authz: &AuthzSection,
+        audit: &AuditSection,
+        conn: sea_orm::DatabaseConnection,
+        topic: &str,
+    ) -> Result<Self, AccessError> {
+        let authorizer = AuthzClient::new(&authz.address, &authz.grpc)?;
+        let recorder = AuditRecorder::new(&audit.address, &audit.grpc)?;
+        Ok(Self::new(service, Arc::new(authorizer))
+            .record_denials_with(Arc::new(recorder))
+            .record_denials_with(Arc::new(OutboxDenials::new(conn, topic))))
     }
 
     /// Adds a recorder of denials; recorders are tried in the order added until one succeeds.

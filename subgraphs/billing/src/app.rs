@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use kernel::access::{AccessError, AccessGuard, AuditRecorder, AuthzClient, OutboxDenials};
+use kernel::access::{AccessError, AccessGuard};
 use kernel::auth::{AuthError, JwksSource, JwtVerifier};
 use kernel::db::{Database, DbError};
 use kernel::events::{EventBus, EventsError};
@@ -98,11 +98,7 @@ impl BillingApp {
         let bus = kernel::events::connect(&config.events).await?;
         let keys = JwksSource::remote(&config.verifier)?;
         let verifier = Arc::new(JwtVerifier::new(config.verifier.clone(), keys.clone()));
-        let authorizer = Arc::new(AuthzClient::new(&config.authz.address, &config.authz.grpc)?);
-        let audit = Arc::new(AuditRecorder::new(&config.audit.address, &config.audit.grpc)?);
-        let access = AccessGuard::new(SERVICE, authorizer)
-            .record_denials_with(audit)
-            .record_denials_with(Arc::new(OutboxDenials::new(db.conn().clone(), TOPIC)));
+        let access = AccessGuard::for_service(SERVICE, &config.authz, &config.audit, db.conn().clone(), TOPIC)?;
         let refresh = Duration::from_secs(config.verifier.jwks_refresh_secs.max(1));
         let app = Self::new(
             config,

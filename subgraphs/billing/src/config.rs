@@ -6,11 +6,11 @@
 use std::path::Path;
 use std::time::Duration;
 
+pub use kernel::access::{AuditSection, AuthzSection};
 use kernel::auth::VerifierConfig;
 use kernel::config::ConfigError;
 use kernel::db::DatabaseConfig;
 use kernel::events::EventsConfig;
-use kernel::grpc::GrpcClientConfig;
 use kernel::outbox::RelayConfig;
 use kernel::server::ServerConfig;
 use kernel::telemetry::TelemetryConfig;
@@ -74,48 +74,6 @@ impl Default for BillingConfig {
     }
 }
 
-/// The `[authz]` section: how billing reaches authz's gRPC Check API.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthzSection {
-    /// Authz's gRPC address, `host:port` or a URI.
-    #[serde(default = "default_authz_address")]
-    pub address: String,
-    /// Connect and call timeouts.
-    #[serde(default)]
-    pub grpc: GrpcClientConfig,
-}
-
-impl Default for AuthzSection {
-    fn default() -> Self {
-        Self {
-            address: default_authz_address(),
-            grpc: GrpcClientConfig::default(),
-        }
-    }
-}
-
-/// The `[audit]` section: how billing reaches audit's gRPC Record API to record denials.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditSection {
-    /// Audit's gRPC address, `host:port` or a URI.
-    #[serde(default = "default_audit_address")]
-    pub address: String,
-    /// Connect and call timeouts.
-    #[serde(default)]
-    pub grpc: GrpcClientConfig,
-}
-
-impl Default for AuditSection {
-    fn default() -> Self {
-        Self {
-            address: default_audit_address(),
-            grpc: GrpcClientConfig::default(),
-        }
-    }
-}
-
 /// The `[renewal]` section.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -157,14 +115,6 @@ fn default_server() -> ServerConfig {
 
 fn default_database() -> DatabaseConfig {
     DatabaseConfig::for_service("billing")
-}
-
-fn default_authz_address() -> String {
-    "http://127.0.0.1:5002".to_owned()
-}
-
-fn default_audit_address() -> String {
-    "http://127.0.0.1:5003".to_owned()
 }
 
 fn default_interval_secs() -> u64 {

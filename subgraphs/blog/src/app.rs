@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use kernel::access::{AccessError, AccessGuard, AuditRecorder, AuthzClient, OutboxDenials};
+use kernel::access::{AccessError, AccessGuard};
 use kernel::auth::{AuthError, JwksSource, JwtVerifier};
 use kernel::db::{Database, DbError};
 use kernel::events::{EventBus, EventsError};
@@ -66,11 +66,7 @@ pub struct BlogDeps {
 /// The guard [`BlogApp::from_config`] builds: authz decides; audit records denials, and the outbox of `db` does
 /// when audit cannot be reached.
 pub fn access_guard(config: &BlogConfig, db: &Database) -> Result<AccessGuard, AccessError> {
-    let authz = AuthzClient::new(&config.authz.address, &config.authz.grpc)?;
-    let audit = AuditRecorder::new(&config.audit.address, &config.audit.grpc)?;
-    Ok(AccessGuard::new(SOURCE, Arc::new(authz))
-        .record_denials_with(Arc::new(audit))
-        .record_denials_with(Arc::new(OutboxDenials::new(db.conn().clone(), TOPIC))))
+    AccessGuard::for_service(SOURCE, &config.authz, &config.audit, db.conn().clone(), TOPIC)
 }
 
 /// The blog service, built but not yet serving.

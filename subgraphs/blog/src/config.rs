@@ -5,11 +5,11 @@
 
 use std::path::Path;
 
+pub use kernel::access::{AuditSection, AuthzSection};
 use kernel::auth::VerifierConfig;
 use kernel::config::ConfigError;
 use kernel::db::DatabaseConfig;
 use kernel::events::EventsConfig;
-use kernel::grpc::GrpcClientConfig;
 use kernel::outbox::RelayConfig;
 use kernel::server::ServerConfig;
 use kernel::telemetry::TelemetryConfig;
@@ -67,62 +67,12 @@ impl Default for BlogConfig {
     }
 }
 
-/// The `[authz]` section: where authz's gRPC Check API is, and how calls to it connect and time out.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthzSection {
-    /// Authz's gRPC address, `host:port` or a URI.
-    #[serde(default = "default_authz_address")]
-    pub address: String,
-    /// Connect and call timeouts.
-    #[serde(default)]
-    pub grpc: GrpcClientConfig,
-}
-
-impl Default for AuthzSection {
-    fn default() -> Self {
-        Self {
-            address: default_authz_address(),
-            grpc: GrpcClientConfig::default(),
-        }
-    }
-}
-
-/// The `[audit]` section: where audit's gRPC Record API is, and how calls to it connect and time out.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditSection {
-    /// Audit's gRPC address, `host:port` or a URI.
-    #[serde(default = "default_audit_address")]
-    pub address: String,
-    /// Connect and call timeouts.
-    #[serde(default)]
-    pub grpc: GrpcClientConfig,
-}
-
-impl Default for AuditSection {
-    fn default() -> Self {
-        Self {
-            address: default_audit_address(),
-            grpc: GrpcClientConfig::default(),
-        }
-    }
-}
-
 fn default_server() -> ServerConfig {
     ServerConfig::on_loopback(4004, 5004)
 }
 
 fn default_database() -> DatabaseConfig {
     DatabaseConfig::for_service("blog")
-}
-
-fn default_authz_address() -> String {
-    "http://127.0.0.1:5002".to_owned()
-}
-
-fn default_audit_address() -> String {
-    "http://127.0.0.1:5003".to_owned()
 }
 
 #[cfg(test)]
