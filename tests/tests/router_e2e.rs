@@ -24,3 +24,6 @@ mod authorization;
 
 #[path = "router_e2e/discovery.rs"]
 mod discovery;
+
+#[path = "router_e2e/hostile.rs"]
+mod hostile;
