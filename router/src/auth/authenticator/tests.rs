@@ -150,3 +150,88 @@ fn bad_config_is_refused_by_name() {
         Err(AuthConfigError::NoIssuers)
     ));
 }
+
+/// A compact JWT with `header` and `claims` and the given signature part.
+fn handmade(header: serde_json::Value, claims: &Claims, signature: &str) -> String {
+    let encode = |value: &serde_json::Value| URL_SAFE_NO_PAD.encode(value.to_string());
+    let claims = serde_json::to_value(claims).expect("claims serialize");
+    format!("{}.{}.{signature}", encode(&header), encode(&claims))
+}
+
+#[tokio::test]
+async fn unsigned_and_algorithm_confused_tokens_are_refused() {
+    let id = issuer(ISSUER, "k1");
+    let auth = authenticator(AuthConfig::default(), &[(&id, ISSUER)]);
+    let claims = id.issue("admin", vec!["admin".into()], "").unwrap().claims;
+
+    let unsigned = handmade(
+        serde_json::json!({"alg": "none", "typ": "JWT", "kid": "k1"}),
+        &claims,
+        "",
+    );
+    // HS256 keyed with the issuer's public key: a verifier that trusted the header's `alg` would accept it.
+    let public_key = serde_json::to_vec(&id.jwks().keys[0]).expect("the public JWK");
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = Some("k1".to_owned());
+    let confused = jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_secret(&public_key))
+        .expect("an HS256 token");
+    // A genuine token whose payload was edited afterwards.
+    let genuine = id.issue("member", vec![], "").unwrap().token;
+    let mut parts: Vec<&str> = genuine.split('.').collect();
+    let elevated = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("claims"));
+    parts[1] = &elevated;
+    let tampered = parts.join(".");
+    // A token naming a key nobody published.
+    let stranger = issuer(ISSUER, "k-unknown")
+        .issue("admin", vec!["admin".into()], "")
+        .unwrap()
+        .token;
+
+    for (name, token) in [
+        ("alg none", unsigned),
+        ("HS256 with the public key", confused),
+        ("tampered payload", tampered),
+        ("unknown kid", stranger),
+    ] {
+        let refused = auth.authenticate(&mut bearer(&token)).await.expect_err(name);
+        assert_eq!(
+            refused.extensions.code,
+            ErrorCode::Unauthenticated,
+            "{name}: {}",
+            refused.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_token_not_yet_valid_or_for_another_audience_is_refused() {
+    let id = issuer(ISSUER, "k1");
+    let auth = authenticator(AuthConfig::default(), &[(&id, ISSUER)]);
+    let far_future = jsonwebtoken::get_current_timestamp() + 3_600;
+    let early = id.issue_at("u1", vec![], "", far_future).unwrap().token;
+    let refused = auth.authenticate(&mut bearer(&early)).await.unwrap_err();
+    assert_eq!(refused.message, "the token is not valid yet");
+
+    // The same key, signing for another audience: the signature is good, the audience is not ours.
+    let key = SigningKey::generate_ed25519("k2").expect("a key");
+    let ours = TokenIssuer::new(
+        IssuerConfig {
+            issuer: ISSUER.to_owned(),
+            audience: "platform".to_owned(),
+            access_token_ttl_secs: 300,
+        },
+        key.clone(),
+    );
+    let theirs = TokenIssuer::new(
+        IssuerConfig {
+            issuer: ISSUER.to_owned(),
+            audience: "another-api".to_owned(),
+            access_token_ttl_secs: 300,
+        },
+        key,
+    );
+    let auth = authenticator(AuthConfig::default(), &[(&ours, ISSUER)]);
+    let token = theirs.issue("u1", vec![], "").unwrap().token;
+    let refused = auth.authenticate(&mut bearer(&token)).await.unwrap_err();
+    assert_eq!(refused.message, "the token is not meant for this audience");
+}
