@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use kernel::telemetry::Metrics;
-use parking_lot::Mutex;
+use parking_lot::RwLock;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -57,6 +57,14 @@ struct CacheLabels {
     result: String,
 }
 
+fn cache_counter(family: &Family<CacheLabels, Counter>, result: &str) -> Counter {
+    family
+        .get_or_create(&CacheLabels {
+            result: result.to_owned(),
+        })
+        .clone()
+}
+
 fn latency_histogram() -> Histogram {
     // 0.5 ms to ~16 s.
     Histogram::new(exponential_buckets(0.0005, 2.0, 16))
@@ -69,9 +77,10 @@ pub struct RouterMetrics {
     latency: Family<OperationLabels, Histogram, fn() -> Histogram>,
     fetches: Family<FetchLabels, Counter>,
     fetch_latency: Family<SubgraphLabels, Histogram, fn() -> Histogram>,
-    cache: Family<CacheLabels, Counter>,
+    cache_hits: Counter,
+    cache_misses: Counter,
     plans: Family<PlanLabels, Counter>,
-    names: std::sync::Arc<Mutex<HashSet<String>>>,
+    names: std::sync::Arc<RwLock<HashSet<String>>>,
 }
 
 impl std::fmt::Debug for RouterMetrics {
@@ -83,14 +92,17 @@ impl std::fmt::Debug for RouterMetrics {
 impl RouterMetrics {
     /// The router's metrics, registered in `metrics` (served on `/metrics`).
     pub fn register(metrics: &Metrics) -> Self {
+        let cache: Family<CacheLabels, Counter> = Family::default();
         let this = Self {
             requests: Family::default(),
             latency: Family::new_with_constructor(latency_histogram),
             fetches: Family::default(),
             fetch_latency: Family::new_with_constructor(latency_histogram),
-            cache: Family::default(),
+            // The family's counters are fetched once: a lookup on the hot path only increments an atomic.
+            cache_hits: cache_counter(&cache, "hit"),
+            cache_misses: cache_counter(&cache, "miss"),
             plans: Family::default(),
-            names: std::sync::Arc::new(Mutex::new(HashSet::new())),
+            names: std::sync::Arc::new(RwLock::new(HashSet::new())),
         };
         metrics.register(
             "router_requests",
@@ -115,7 +127,7 @@ impl RouterMetrics {
         metrics.register(
             "router_operation_cache_lookups",
             "Operation cache lookups, by result (hit or miss)",
-            this.cache.clone(),
+            cache,
         );
         metrics.register(
             "router_query_plans",
@@ -140,11 +152,12 @@ impl RouterMetrics {
             return ANONYMOUS.to_owned();
         };
         let name: String = name.chars().take(100).collect();
-        let mut names = self.names.lock();
-        if names.contains(&name) {
+        // Known names are the common case: a shared read lock, so concurrent requests do not queue.
+        if self.names.read().contains(&name) {
             return name;
         }
-        if names.len() >= MAX_OPERATION_LABELS {
+        let mut names = self.names.write();
+        if names.len() >= MAX_OPERATION_LABELS && !names.contains(&name) {
             return OTHER.to_owned();
         }
         names.insert(name.clone());
@@ -184,25 +197,30 @@ impl RouterMetrics {
 
     /// Records one operation cache lookup.
     pub fn cache_lookup(&self, hit: bool) {
-        let result = if hit { "hit" } else { "miss" };
-        self.cache
-            .get_or_create(&CacheLabels {
-                result: result.to_owned(),
-            })
-            .inc();
+        if hit {
+            self.cache_hits.inc();
+        } else {
+            self.cache_misses.inc();
+        }
     }
 }
 
-/// The code a response reports: `ok` without errors, else its first error's `extensions.code` (read only when
-/// the body has errors, so successful responses cost one byte scan).
+/// The code a response reports: `ok` without errors, else its first error's `extensions.code`.
+///
+/// Responses are written `{"data":…}` or `{"data":…,"errors":[…]}`: a body ending in `]}` has errors, and only
+/// that trailing array is read, so a large successful response costs two byte comparisons.
 pub fn response_code(body: &[u8]) -> String {
-    const MARKER: &[u8] = b"\"errors\":";
-    if !body.windows(MARKER.len()).any(|window| window == MARKER) {
+    const MARKER: &[u8] = b"\"errors\":[";
+    if !body.ends_with(b"]}") {
         return "ok".to_owned();
     }
-    serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|value| value["errors"][0]["extensions"]["code"].as_str().map(str::to_owned))
+    // The last marker that starts a key (after `{` or `,`), not one quoted inside an error message.
+    let start = (1..body.len().saturating_sub(MARKER.len()))
+        .rev()
+        .find(|&at| body[at..].starts_with(MARKER) && matches!(body[at - 1], b'{' | b','));
+    start
+        .and_then(|at| serde_json::from_slice::<serde_json::Value>(&body[at + MARKER.len() - 1..body.len() - 1]).ok())
+        .and_then(|errors| errors[0]["extensions"]["code"].as_str().map(str::to_owned))
         .unwrap_or_else(|| "error".to_owned())
 }
 
@@ -218,6 +236,13 @@ mod tests {
             "FORBIDDEN"
         );
         assert_eq!(response_code(br#"{"errors":[{"message":"x"}]}"#), "error");
+        assert_eq!(response_code(br#"{"data":{"a":[1,2]}}"#), "ok");
+        assert_eq!(
+            response_code(
+                br#"{"data":{"a":null},"errors":[{"message":"\"errors\":[","extensions":{"code":"RATE_LIMITED"}}]}"#
+            ),
+            "RATE_LIMITED"
+        );
     }
 
     #[test]

@@ -9,11 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::future::{BoxFuture, FutureExt, Shared};
 use http::StatusCode;
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use parking_lot::Mutex;
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 use tokio::time::Instant;
 
 use super::error::ExecuteError;
@@ -103,7 +102,8 @@ pub enum TransportFailure {
     NoInstance,
 }
 
-type SharedReply = Shared<BoxFuture<'static, Result<SubgraphReply, TransportFailure>>>;
+/// The reply of a query fetch in flight, shared with identical fetches that arrive while it runs.
+type SharedReply = Arc<OnceCell<Result<SubgraphReply, TransportFailure>>>;
 
 /// A pooled client for one subgraph. Cheap to clone; clones share the pool, the in-flight bound, the circuit
 /// and the fetches in flight.
@@ -194,25 +194,16 @@ impl SubgraphClient {
             return self.guarded(body, headers, idempotent).await;
         }
         let key = fetch_key(&body, headers);
-        let shared = {
-            let mut in_flight = self.in_flight.lock();
-            in_flight
-                .entry(key)
-                .or_insert_with(|| {
-                    let this = self.clone();
-                    let headers = headers.cloned();
-                    async move { this.guarded(body, headers.as_ref(), true).await }
-                        .boxed()
-                        .shared()
-                })
-                .clone()
+        let slot = Arc::clone(self.in_flight.lock().entry(key).or_default());
+        // Leaves the map however this call ends (a cancelled request included), so no entry outlives its fetch.
+        let _leave = LeaveOnDrop {
+            in_flight: &self.in_flight,
+            key,
+            slot: &slot,
         };
-        let reply = shared.clone().await;
-        let mut in_flight = self.in_flight.lock();
-        if in_flight.get(&key).is_some_and(|current| current.ptr_eq(&shared)) {
-            in_flight.remove(&key);
-        }
-        reply
+        // The first caller runs the request with its own borrowed headers; callers arriving while it runs wait
+        // for its reply. Should the first caller go away, the next waiter runs the request instead.
+        slot.get_or_init(|| self.guarded(body, headers, true)).await.clone()
     }
 
     /// One logical request: a slot, the circuit, and the attempts its kind allows, all within the deadline.
@@ -298,6 +289,25 @@ impl SubgraphClient {
             }
             Ok(Err(error)) if error.is_timeout() => Err(TransportFailure::Timeout(self.timeout)),
             Ok(Err(error)) => Err(TransportFailure::Exchange(Arc::new(error))),
+        }
+    }
+}
+
+/// Removes a fetch's entry from the in-flight map when the call that joined it ends.
+struct LeaveOnDrop<'a> {
+    in_flight: &'a Mutex<HashMap<u64, SharedReply>>,
+    key: u64,
+    slot: &'a SharedReply,
+}
+
+impl Drop for LeaveOnDrop<'_> {
+    fn drop(&mut self) {
+        let mut in_flight = self.in_flight.lock();
+        if in_flight
+            .get(&self.key)
+            .is_some_and(|current| Arc::ptr_eq(current, self.slot))
+        {
+            in_flight.remove(&self.key);
         }
     }
 }
