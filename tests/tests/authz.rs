@@ -28,3 +28,6 @@ mod entities;
 
 #[path = "authz/real_backends.rs"]
 mod real_backends;
+
+#[path = "authz/disabled.rs"]
+mod disabled;

@@ -20,6 +20,9 @@ mod input;
 mod limits;
 #[path = "identity/real_backends.rs"]
 mod real_backends;
+
+#[path = "identity/refusals.rs"]
+mod refusals;
 #[path = "identity/roles.rs"]
 mod roles;
 #[path = "identity/schema.rs"]

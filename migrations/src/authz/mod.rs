@@ -1,8 +1,10 @@
-//! The authz service's schema: roles, the permissions each role grants, and role bindings (a subject holding a
-//! role globally or on one resource). The built-in roles are seeded here, so a fresh database can already decide.
+//! The authz service's schema: roles, the permissions each role grants, role bindings (a subject holding a role
+//! globally or on one resource) and disabled subjects. The built-in roles are seeded here, so a fresh database can
+//! already decide.
 
 mod m20260101_000001_create_roles_and_bindings;
 mod m20260101_000002_seed_built_in_roles;
+mod m20260101_000003_create_disabled_subjects;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -17,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(kernel::outbox::CreateOutboxTable),
             Box::new(m20260101_000001_create_roles_and_bindings::Migration),
             Box::new(m20260101_000002_seed_built_in_roles::Migration),
+            Box::new(m20260101_000003_create_disabled_subjects::Migration),
         ]
     }
 }

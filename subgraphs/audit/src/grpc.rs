@@ -3,17 +3,20 @@
 //! stored once and answered `created = false`.
 //!
 //! Every call is authenticated first ([`kernel::grpc::authenticate`]); a call that is refused, for any reason,
-//! stores nothing.
+//! stores nothing it asked for. A service's token (role `service`) may record anything; a user's own token (which
+//! a service's access guard uses to record that user's refusal) may record only a denial of that very user. Any
+//! other record is `PERMISSION_DENIED`, and the attempt to write the log is itself recorded, as a denial of its
+//! caller.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Utc;
-use kernel::auth::JwtVerifier;
+use kernel::auth::{Claims, JwtVerifier};
 use kernel::events::HEADER_TRACEPARENT;
 use proto::audit::v1::audit_service_server::{AuditService, AuditServiceServer};
 use proto::audit::v1::{Outcome as WireOutcome, RecordRequest, RecordResponse};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tonic::{Request, Response, Status};
 
 use crate::domain::page::parse_time;
@@ -26,6 +29,8 @@ use crate::store::AuditStore;
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 /// Most `request_metadata` entries accepted.
 const MAX_METADATA_ENTRIES: usize = 64;
+/// The role a calling service's own token carries.
+const SERVICE_ROLE: &str = "service";
 
 /// The tonic service; build it with [`AuditGrpc::new`] and serve [`AuditGrpc::into_server`].
 #[derive(Clone)]
@@ -115,15 +120,69 @@ fn metadata(entries: &HashMap<String, String>) -> Value {
 #[tonic::async_trait]
 impl AuditService for AuditGrpc {
     async fn record(&self, call: Request<RecordRequest>) -> Result<Response<RecordResponse>, Status> {
-        kernel::grpc::authenticate(&self.verifier, &call).await?;
+        let claims = kernel::grpc::authenticate(&self.verifier, &call).await?;
         let trace_parent = call
             .metadata()
             .get(HEADER_TRACEPARENT)
             .and_then(|value| value.to_str().ok());
         let record = record_from_request(call.get_ref(), trace_parent).map_err(AuditError::from)?;
+        if !may_record(&claims, &record) {
+            let address = call.remote_addr().map(|address| address.ip());
+            let stored = match refusal(&claims, &record, address) {
+                Ok(refused) => self.store.append(&refused).await.map(|_| ()).map_err(AuditError::from),
+                Err(invalid) => Err(AuditError::from(invalid)),
+            };
+            if let Err(error) = stored {
+                // The refusal stands; the log is the only record left.
+                tracing::error!(%error, actor = %claims.sub, "could not record a refused audit write");
+            }
+            return Err(AuditError::Forbidden(
+                "a user may only record its own denials; other records need a service's token".to_owned(),
+            )
+            .into());
+        }
         let created = self.store.append(&record).await.map_err(AuditError::from)?;
         Ok(Response::new(RecordResponse { created }))
     }
+}
+
+/// Whether `claims` may write `record`: a service anything, a user only a denial of itself.
+fn may_record(claims: &Claims, record: &NewRecord) -> bool {
+    claims.has_role(SERVICE_ROLE) || (record.actor == claims.sub && record.outcome == Outcome::Denied)
+}
+
+/// The record of `claims` trying to write `record` into the log, from `address`: a denial of the caller, naming
+/// what it tried to write.
+fn refusal(claims: &Claims, record: &NewRecord, address: Option<std::net::IpAddr>) -> Result<NewRecord, InvalidInput> {
+    let mut request_metadata = serde_json::Map::new();
+    if let Some(address) = address {
+        request_metadata.insert("client_address".to_owned(), Value::String(address.to_string()));
+    }
+    Ok(NewRecord {
+        id: RecordId::new(uuid::Uuid::now_v7())?,
+        actor: bounded(&claims.sub, MAX_NAME_LEN),
+        action: "audit_log:record".to_owned(),
+        resource: "audit_log".to_owned(),
+        outcome: Outcome::Denied,
+        source_service: "audit".to_owned(),
+        occurred_at: to_micros(Utc::now()),
+        trace_id: record.trace_id.clone(),
+        request_metadata: Value::Object(request_metadata),
+        payload: json!({
+            "reason": "a user may only record its own denials",
+            "attempted": {
+                "actor": record.actor,
+                "action": record.action,
+                "resource": record.resource,
+                "outcome": record.outcome.as_str(),
+                "source_service": record.source_service,
+            },
+        }),
+    })
+}
+
+fn bounded(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //!
 //! [`AuthzApp::new`] takes its database, cache, bus and verifier from the caller (tests hand in SQLite, in-process
 //! adapters and a local JWKS); [`AuthzApp::from_config`] connects them as configured. [`AuthzApp::start`] spawns
-//! the outbox relay and this replica's invalidation consumer, binds the HTTP and gRPC listeners and serves.
+//! the outbox relay, this replica's invalidation consumer and the consumer of identity's user events, binds the
+//! HTTP and gRPC listeners and serves.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -196,15 +197,14 @@ impl AuthzApp {
             group,
             self.cancel.child_token(),
         );
-        let mut tasks = vec![relay, consumer];
-        if !self.config.onboarding.default_roles.is_empty() {
-            tasks.push(crate::onboarding::spawn(
-                self.deps.bus.clone(),
-                self.manager.clone(),
-                self.config.onboarding.clone(),
-                self.cancel.child_token(),
-            ));
-        }
+        // Always running, even with no default roles: disabled users must be followed whatever onboarding binds.
+        let users = crate::onboarding::spawn(
+            self.deps.bus.clone(),
+            self.manager.clone(),
+            self.config.onboarding.clone(),
+            self.cancel.child_token(),
+        );
+        let tasks = vec![relay, consumer, users];
         let shutdown = CancellationToken::new();
         let mut builder = Server::builder(self.config.server.clone())
             .http(self.http_router())

@@ -3,9 +3,9 @@
 //! Decisions are cached in the kernel [`Cache`] (Redis when configured, so replicas share them) for
 //! `decision_ttl`. A cached decision must never outlive the change that made it wrong, so decision keys carry two
 //! *generations*: a global one, replaced when any role's permissions change, and one per subject, replaced when
-//! that subject's bindings change. Replacing a generation makes every decision cached under the old one
-//! unreachable at once; no key has to be found and deleted. A generation is a fresh UUID, never a counter, so an
-//! evicted or expired generation that is recreated can never match decisions cached before.
+//! that subject's bindings change or it is disabled. Replacing a generation makes every decision cached under the
+//! old one unreachable at once; no key has to be found and deleted. A generation is a fresh UUID, never a counter,
+//! so an evicted or expired generation that is recreated can never match decisions cached before.
 //!
 //! Ordering keeps it correct under races: a check reads (or creates) the generations *before* it reads the store,
 //! and writers replace generations *after* their transaction commits. A check that read the store before a commit
@@ -22,7 +22,7 @@ use kernel::cache::{Cache, CacheJsonExt};
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-use crate::domain::{Decision, EffectiveBinding, Request, SubjectId, decide};
+use crate::domain::{Decision, EffectiveBinding, Request, SubjectId, decide, decide_disabled};
 use crate::store::AuthzStore;
 
 const GLOBAL_GENERATION: &str = "authz:gen:global";
@@ -67,16 +67,23 @@ impl DecisionService {
             Some(keys) => self.cached(keys).await,
             None => vec![None; requests.len()],
         };
-        let mut grants: HashMap<&SubjectId, Vec<EffectiveBinding>> = HashMap::new();
+        // `None` for a disabled subject: nothing it holds is read, since nothing it holds counts.
+        let mut grants: HashMap<&SubjectId, Option<Vec<EffectiveBinding>>> = HashMap::new();
         for (index, request) in requests.iter().enumerate() {
             if answers[index].is_some() {
                 continue;
             }
             if !grants.contains_key(&request.subject) {
-                let held = self.store.grants(request.subject.as_str()).await?;
+                let held = match self.store.disabled(request.subject.as_str()).await? {
+                    Some(_) => None,
+                    None => Some(self.store.grants(request.subject.as_str()).await?),
+                };
                 grants.insert(&request.subject, held);
             }
-            let decision = decide(&grants[&request.subject], request);
+            let decision = match &grants[&request.subject] {
+                Some(held) => decide(held, request),
+                None => decide_disabled(request),
+            };
             if let Some(keys) = &keys
                 && let Err(error) = self.cache.set_json(&keys[index], &decision, Some(self.ttl)).await
             {
@@ -87,7 +94,7 @@ impl DecisionService {
         Ok(answers.into_iter().flatten().collect())
     }
 
-    /// Retires every cached decision about `subject`; called after its bindings change.
+    /// Retires every cached decision about `subject`; called after its bindings change or it is disabled.
     pub async fn invalidate_subject(&self, subject: &str) {
         self.replace_generation(&subject_generation_key(subject)).await;
     }

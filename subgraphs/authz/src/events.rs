@@ -1,9 +1,10 @@
 //! What authz publishes, and how every replica reacts to it.
 //!
-//! Every change to roles and bindings is written as an event to the outbox in the same transaction as the
-//! change ([`enqueue`]); the kernel's relay publishes it to [`TOPIC`] keyed by the role name or the subject, for
-//! audit. Each replica also consumes [`TOPIC`] in a consumer group of its own ([`spawn_invalidation`]) and
-//! retires the cached decisions the event made stale, so a change made on one replica reaches the caches of all.
+//! Every change to roles, bindings and disabled subjects is written as an event to the outbox in the same
+//! transaction as the change ([`enqueue`]); the kernel's relay publishes it to [`TOPIC`] keyed by the role name or
+//! the subject, for audit. Each replica also consumes [`TOPIC`] in a consumer group of its own
+//! ([`spawn_invalidation`]) and retires the cached decisions the event made stale, so a change made on one replica
+//! reaches the caches of all.
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::decisions::DecisionService;
-use crate::store::{BindingRecord, RoleRecord};
+use crate::store::{BindingRecord, DisabledRecord, RoleRecord};
 
 /// The topic authz publishes every change to.
 pub const TOPIC: &str = "authz.events";
@@ -30,6 +31,8 @@ pub const ROLE_DELETED: &str = "role.deleted";
 pub const BINDING_CREATED: &str = "role_binding.created";
 /// A role binding was removed.
 pub const BINDING_DELETED: &str = "role_binding.deleted";
+/// A subject was disabled (identity disabled the user); every check about it is denied from now on.
+pub const SUBJECT_DISABLED: &str = "subject.disabled";
 
 /// One change to roles or bindings, as published.
 #[derive(Debug, Clone)]
@@ -49,6 +52,8 @@ pub enum AuthzEvent<'a> {
     BindingCreated(&'a BindingRecord),
     /// A binding was removed.
     BindingDeleted(&'a BindingRecord),
+    /// A subject was disabled.
+    SubjectDisabled(&'a DisabledRecord),
 }
 
 impl AuthzEvent<'_> {
@@ -60,14 +65,16 @@ impl AuthzEvent<'_> {
             Self::RoleDeleted(_) => ROLE_DELETED,
             Self::BindingCreated(_) => BINDING_CREATED,
             Self::BindingDeleted(_) => BINDING_DELETED,
+            Self::SubjectDisabled(_) => SUBJECT_DISABLED,
         }
     }
 
-    /// The message key: the role's name or the binding's subject, so one role's (or subject's) events keep order.
+    /// The message key: the role's name or the subject, so one role's (or subject's) events keep order.
     pub fn key(&self) -> &str {
         match self {
             Self::RoleCreated(role) | Self::RoleDeleted(role) | Self::RoleUpdated { role, .. } => &role.name,
             Self::BindingCreated(binding) | Self::BindingDeleted(binding) => &binding.subject,
+            Self::SubjectDisabled(disabled) => &disabled.subject,
         }
     }
 
@@ -88,6 +95,10 @@ impl AuthzEvent<'_> {
                 "subject": binding.subject,
                 "role": binding.role,
                 "resource": (!binding.resource.is_empty()).then_some(&binding.resource),
+            }),
+            Self::SubjectDisabled(disabled) => json!({
+                "subject": disabled.subject,
+                "disabled_at": disabled.disabled_at.to_rfc3339(),
             }),
         }
     }
@@ -160,11 +171,12 @@ async fn consume(bus: &dyn EventBus, decisions: &DecisionService, group: &str) {
     }
 }
 
-/// Retires what `envelope` made stale: everything for a role change, the subject's decisions for a binding change.
+/// Retires what `envelope` made stale: everything for a role change, the subject's decisions for a binding change
+/// or a disabled subject.
 async fn invalidate(decisions: &DecisionService, envelope: &EventEnvelope, key: &str) {
     match envelope.event_type.as_str() {
         ROLE_CREATED | ROLE_UPDATED | ROLE_DELETED => decisions.invalidate_all().await,
-        BINDING_CREATED | BINDING_DELETED => {
+        BINDING_CREATED | BINDING_DELETED | SUBJECT_DISABLED => {
             let subject = envelope
                 .payload
                 .get("subject")

@@ -1,8 +1,9 @@
-//! Managing roles and bindings: validate, change the store and write the event in one transaction, then retire
-//! the cached decisions the change made stale (here, synchronously; other replicas do it when the event arrives).
+//! Managing roles, bindings and disabled subjects: validate, change the store and write the event in one
+//! transaction, then retire the cached decisions the change made stale (here, synchronously; other replicas do it
+//! when the event arrives).
 //!
-//! Who may manage is decided by the caller of this module (the GraphQL layer asks the engine for `role:manage`);
-//! every method takes the `actor` it records in the event.
+//! Who may manage is decided by the caller of this module (the GraphQL layer asks the engine for `role:manage`;
+//! identity's events disable subjects); every method takes the `actor` it records in the event.
 
 use chrono::Utc;
 use sea_orm::{
@@ -15,7 +16,7 @@ use crate::decisions::DecisionService;
 use crate::domain::{ADMIN_ROLE, InvalidInput, Permission, RoleName, Scope, SubjectId};
 use crate::error::AuthzError;
 use crate::events::{AuthzEvent, enqueue};
-use crate::store::{self, AuthzStore, BindingRecord, RoleRecord};
+use crate::store::{self, AuthzStore, BindingRecord, DisabledRecord, RoleRecord};
 
 /// Longest role description accepted.
 const MAX_DESCRIPTION_LEN: usize = 500;
@@ -186,6 +187,31 @@ impl RoleManager {
         tx.commit().await?;
         self.decisions.invalidate_subject(&binding.subject).await;
         Ok(binding)
+    }
+
+    /// Disables `subject` on behalf of `actor` (identity's `user.disabled` event names both): from now on every
+    /// check about it is denied, whatever it holds or owns. Its bindings are kept, for the record. `None` when it
+    /// was already disabled, so a redelivered event changes nothing and publishes nothing.
+    pub async fn disable_subject(&self, actor: &str, subject: &str) -> Result<Option<DisabledRecord>, AuthzError> {
+        let subject = SubjectId::parse(subject)?;
+        let record = DisabledRecord {
+            subject: subject.to_string(),
+            disabled_by: actor.to_owned(),
+            disabled_at: Utc::now(),
+        };
+        let tx = begin_write(self.store.conn()).await?;
+        if !store::insert_disabled_subject(&tx, &record).await? {
+            return Ok(None);
+        }
+        enqueue(&tx, &AuthzEvent::SubjectDisabled(&record), actor).await?;
+        tx.commit().await?;
+        self.decisions.invalidate_subject(subject.as_str()).await;
+        Ok(Some(record))
+    }
+
+    /// Whether `subject` is disabled.
+    pub async fn is_disabled(&self, subject: &str) -> Result<bool, AuthzError> {
+        Ok(self.store.disabled(subject).await?.is_some())
     }
 }
 

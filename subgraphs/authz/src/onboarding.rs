@@ -1,6 +1,8 @@
-//! Onboarding: every user who signs up gets the default roles (`member`), bound when identity's `user.created`
-//! event arrives. One consumer group shared by every replica, so each user is onboarded once; a binding that
-//! already exists counts as done, so a redelivered event changes nothing.
+//! Following identity's users: every user who signs up gets the default roles (`member`), bound when identity's
+//! `user.created` event arrives, and every user identity disables is disabled here too when `user.disabled`
+//! arrives, so their access tokens, still valid until they expire, are denied everything. One consumer group
+//! shared by every replica, so each event is handled once; a binding (or a disabled subject) that already exists
+//! counts as done, so a redelivered event changes nothing.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +19,10 @@ use crate::management::RoleManager;
 pub const ONBOARDING_ACTOR: &str = "authz:onboarding";
 /// identity's event for a new user.
 const USER_CREATED: &str = "user.created";
+/// identity's event for a user an administrator disabled.
+const USER_DISABLED: &str = "user.disabled";
+/// The actor recorded for a disabled user when identity's event names none.
+const IDENTITY_ACTOR: &str = "identity";
 /// How long to wait before retrying a store failure or subscribing again.
 const RETRY_DELAY: Duration = Duration::from_millis(500);
 
@@ -24,10 +30,10 @@ const RETRY_DELAY: Duration = Duration::from_millis(500);
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OnboardingConfig {
-    /// Roles every new user is bound to globally; empty turns onboarding off.
+    /// Roles every new user is bound to globally; empty binds none (disabled users are still followed).
     #[serde(default = "default_roles")]
     pub default_roles: Vec<String>,
-    /// Where identity publishes `user.created`.
+    /// Where identity publishes `user.created` and `user.disabled`.
     #[serde(default = "default_topic")]
     pub topic: String,
     /// The consumer group, shared by every replica.
@@ -57,7 +63,8 @@ impl Default for OnboardingConfig {
     }
 }
 
-/// Consumes `config.topic` and binds each new user to the default roles, until `cancel` fires.
+/// Consumes `config.topic`, binding each new user to the default roles and disabling each disabled user, until
+/// `cancel` fires.
 pub fn spawn(
     bus: Arc<dyn EventBus>,
     manager: RoleManager,
@@ -96,9 +103,9 @@ async fn consume(bus: &dyn EventBus, manager: &RoleManager, config: &OnboardingC
             }
         };
         // A store failure is retried (the event is not committed) rather than skipped: a user left without
-        // roles could not use the platform.
-        while let Err(error) = onboard(manager, &config.default_roles, &delivery).await {
-            tracing::warn!(%error, "onboarding a new user failed; retrying");
+        // roles could not use the platform, and a disabled user left enabled could go on using it.
+        while let Err(error) = follow(manager, &config.default_roles, &delivery).await {
+            tracing::warn!(%error, "handling a user event failed; retrying");
             tokio::time::sleep(RETRY_DELAY).await;
         }
         if let Err(error) = subscription.commit(&delivery).await {
@@ -107,19 +114,47 @@ async fn consume(bus: &dyn EventBus, manager: &RoleManager, config: &OnboardingC
     }
 }
 
-/// Binds the user of a `user.created` delivery to `roles`; other events and malformed messages are skipped.
-async fn onboard(manager: &RoleManager, roles: &[String], delivery: &Delivery) -> Result<(), AuthzError> {
+/// Handles one delivery: `user.created` binds the user to `roles`, `user.disabled` disables it; other events and
+/// malformed messages are skipped.
+async fn follow(manager: &RoleManager, roles: &[String], delivery: &Delivery) -> Result<(), AuthzError> {
     let Ok(envelope) = EventEnvelope::from_bytes(&delivery.payload) else {
         tracing::warn!(topic = %delivery.topic, offset = delivery.offset, "skipping a malformed user event");
         return Ok(());
     };
-    if envelope.event_type != USER_CREATED {
+    if envelope.event_type != USER_CREATED && envelope.event_type != USER_DISABLED {
         return Ok(());
     }
     let Some(user) = envelope.payload.get("id").and_then(serde_json::Value::as_str) else {
-        tracing::warn!(event = %envelope.id, "a user.created event names no user id; skipping it");
+        let event_type = &envelope.event_type;
+        tracing::warn!(event = %envelope.id, %event_type, "a user event names no user id; skipping it");
         return Ok(());
     };
+    if envelope.event_type == USER_DISABLED {
+        let actor = envelope.actor.as_deref().unwrap_or(IDENTITY_ACTOR);
+        return disable(manager, actor, user).await;
+    }
+    onboard(manager, roles, user).await
+}
+
+/// Disables `user` on behalf of `actor`.
+async fn disable(manager: &RoleManager, actor: &str, user: &str) -> Result<(), AuthzError> {
+    match manager.disable_subject(actor, user).await {
+        Ok(Some(_)) => {
+            tracing::info!(user, actor, "user disabled; every check about it is denied from now on");
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        // A user id authz cannot take is not going to become valid on retry.
+        Err(AuthzError::InvalidInput(error)) => {
+            tracing::warn!(%error, user, "cannot disable this user id; skipping it");
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Binds `user` to `roles`.
+async fn onboard(manager: &RoleManager, roles: &[String], user: &str) -> Result<(), AuthzError> {
     for role in roles {
         match manager.bind_role(ONBOARDING_ACTOR, user, role, None).await {
             Ok(_) | Err(AuthzError::Conflict(_)) => {}

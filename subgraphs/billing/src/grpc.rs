@@ -2,11 +2,15 @@
 //! services that gate features by plan.
 //!
 //! Every call is authenticated first ([`kernel::grpc::authenticate`]): a call without a verified caller is refused
-//! before anything is read.
+//! before anything is read. A service's token (role `service`) may ask about any user; a user's own token
+//! (forwarded by a service acting for it) only about that user. Any other call is `PERMISSION_DENIED` and recorded
+//! as an `access.denied` event in billing's outbox, which the audit service stores.
 
 use std::sync::Arc;
 
-use kernel::auth::JwtVerifier;
+use chrono::Utc;
+use kernel::access::{Denial, DenialRecorder, OutboxDenials};
+use kernel::auth::{Claims, JwtVerifier};
 use proto::billing::v1::billing_service_server::{BillingService, BillingServiceServer};
 use proto::billing::v1::{
     GetSubscriptionRequest, GetSubscriptionResponse, Subscription as WireSubscription, SubscriptionStatus as WireStatus,
@@ -15,25 +19,63 @@ use tonic::{Request, Response, Status};
 
 use crate::domain::{Subscription, SubscriptionStatus, UserId};
 use crate::error::BillingError;
+use crate::events::{SOURCE, TOPIC};
 use crate::service::Billing;
 use crate::store::reads;
+
+/// The role a calling service's own token carries.
+const SERVICE_ROLE: &str = "service";
 
 /// The tonic service; build it with [`BillingGrpc::new`] and serve [`BillingGrpc::into_server`].
 #[derive(Clone)]
 pub struct BillingGrpc {
     verifier: Arc<JwtVerifier>,
     billing: Billing,
+    denials: OutboxDenials,
 }
 
 impl BillingGrpc {
-    /// A service reading through `billing`, authenticating with `verifier`.
+    /// A service reading through `billing` (and recording refusals in its outbox), authenticating with `verifier`.
     pub fn new(verifier: Arc<JwtVerifier>, billing: Billing) -> Self {
-        Self { verifier, billing }
+        let denials = OutboxDenials::new(billing.conn().clone(), TOPIC);
+        Self {
+            verifier,
+            billing,
+            denials,
+        }
     }
 
     /// The service as tonic serves it.
     pub fn into_server(self) -> BillingServiceServer<Self> {
         BillingServiceServer::new(self)
+    }
+
+    /// Lets `claims` read the billing state of `user` when it is a service or that very user; otherwise records the
+    /// refusal and answers `PERMISSION_DENIED`.
+    async fn may_read<T>(&self, call: &Request<T>, claims: &Claims, user: &UserId) -> Result<(), Status> {
+        if claims.has_role(SERVICE_ROLE) || claims.sub == user.as_str() {
+            return Ok(());
+        }
+        let denial = Denial {
+            id: uuid::Uuid::now_v7(),
+            actor: claims.sub.clone(),
+            action: "subscription:read".to_owned(),
+            resource: format!("user:{}", user.as_str()),
+            reason: format!("denied: `{}` asked for another user's subscription", claims.sub),
+            service: SOURCE.to_owned(),
+            client_address: call.remote_addr().map(|address| address.ip()),
+            occurred_at: Utc::now(),
+        };
+        // Present: the call was authenticated with it. The outbox recorder writes to billing's own database.
+        if let Some(token) = kernel::grpc::bearer_token(call.metadata())
+            && let Err(error) = self.denials.record(&denial, &token).await
+        {
+            // The refusal stands; the log is the only record left.
+            tracing::error!(%error, actor = %denial.actor, resource = %denial.resource, "could not record a denial");
+        }
+        Err(Status::permission_denied(
+            "a user may only ask about itself; other users need a service's token",
+        ))
     }
 }
 
@@ -64,8 +106,9 @@ impl BillingService for BillingGrpc {
         &self,
         call: Request<GetSubscriptionRequest>,
     ) -> Result<Response<GetSubscriptionResponse>, Status> {
-        kernel::grpc::authenticate(&self.verifier, &call).await?;
+        let claims = kernel::grpc::authenticate(&self.verifier, &call).await?;
         let user = UserId::parse(&call.get_ref().user_id).map_err(BillingError::from)?;
+        self.may_read(&call, &claims, &user).await?;
         let mut current = reads::current_subscriptions(self.billing.conn(), std::slice::from_ref(&user))
             .await
             .map_err(BillingError::from)?;

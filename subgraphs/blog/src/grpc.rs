@@ -1,34 +1,79 @@
 //! The `blog.v1.BlogService` gRPC service: `GetPost`, for services that need a post's state outside the public
-//! graph. Every call is authenticated first ([`kernel::grpc::authenticate`]); drafts are returned too, since the
-//! caller is a service, not a reader.
+//! graph. Every call is authenticated first ([`kernel::grpc::authenticate`]). A service's token (role `service`)
+//! gets drafts too, since it is not a reader; a user's own token (forwarded by a service acting for it) gets only
+//! what that user may see anyway: published posts and its own. Anything else is `PERMISSION_DENIED` and recorded
+//! as an `access.denied` event in blog's outbox, which the audit service stores.
 
 use std::sync::Arc;
 
-use kernel::auth::JwtVerifier;
+use chrono::Utc;
+use kernel::access::{Denial, DenialRecorder, OutboxDenials};
+use kernel::auth::{Claims, JwtVerifier};
 use proto::blog::v1::blog_service_server::{BlogService, BlogServiceServer};
 use proto::blog::v1::{GetPostRequest, GetPostResponse, Post, PostStatus as WireStatus};
 use tonic::{Request, Response, Status};
 
 use crate::domain::{PostStatus, parse_id};
 use crate::error::BlogError;
+use crate::events::{SOURCE, TOPIC};
 use crate::store::{BlogStore, PostRecord};
+
+/// The role a calling service's own token carries.
+const SERVICE_ROLE: &str = "service";
 
 /// The tonic service; build it with [`BlogGrpc::new`] and serve [`BlogGrpc::into_server`].
 #[derive(Clone)]
 pub struct BlogGrpc {
     verifier: Arc<JwtVerifier>,
     store: BlogStore,
+    denials: OutboxDenials,
 }
 
 impl BlogGrpc {
-    /// A service reading `store`, authenticating with `verifier`.
+    /// A service reading `store` (and recording refusals in its outbox), authenticating with `verifier`.
     pub fn new(verifier: Arc<JwtVerifier>, store: BlogStore) -> Self {
-        Self { verifier, store }
+        let denials = OutboxDenials::new(store.conn().clone(), TOPIC);
+        Self {
+            verifier,
+            store,
+            denials,
+        }
     }
 
     /// The service as tonic serves it.
     pub fn into_server(self) -> BlogServiceServer<Self> {
         BlogServiceServer::new(self)
+    }
+
+    /// Lets `claims` read `post` when it is a service, the post is published, or it is the post's author;
+    /// otherwise records the refusal and answers `PERMISSION_DENIED`.
+    async fn may_read<T>(&self, call: &Request<T>, claims: &Claims, post: &PostRecord) -> Result<(), Status> {
+        if claims.has_role(SERVICE_ROLE) || post.status.is_public() || claims.sub == post.author_id {
+            return Ok(());
+        }
+        let denial = Denial {
+            id: uuid::Uuid::now_v7(),
+            actor: claims.sub.clone(),
+            action: "post:read".to_owned(),
+            resource: format!("post:{}", post.id),
+            reason: format!(
+                "denied: `{}` asked for a post it did not write that is not published",
+                claims.sub
+            ),
+            service: SOURCE.to_owned(),
+            client_address: call.remote_addr().map(|address| address.ip()),
+            occurred_at: Utc::now(),
+        };
+        // Present: the call was authenticated with it. The outbox recorder writes to blog's own database.
+        if let Some(token) = kernel::grpc::bearer_token(call.metadata())
+            && let Err(error) = self.denials.record(&denial, &token).await
+        {
+            // The refusal stands; the log is the only record left.
+            tracing::error!(%error, actor = %denial.actor, resource = %denial.resource, "could not record a denial");
+        }
+        Err(Status::permission_denied(
+            "a user may only read published posts and its own; other posts need a service's token",
+        ))
     }
 }
 
@@ -54,7 +99,7 @@ pub fn to_wire(post: &PostRecord) -> Post {
 #[tonic::async_trait]
 impl BlogService for BlogGrpc {
     async fn get_post(&self, call: Request<GetPostRequest>) -> Result<Response<GetPostResponse>, Status> {
-        kernel::grpc::authenticate(&self.verifier, &call).await?;
+        let claims = kernel::grpc::authenticate(&self.verifier, &call).await?;
         let id = parse_id(&call.get_ref().id, "post").map_err(BlogError::from)?;
         let post = self
             .store
@@ -62,6 +107,7 @@ impl BlogService for BlogGrpc {
             .await
             .map_err(BlogError::from)?
             .ok_or_else(|| BlogError::NotFound(format!("there is no post `{id}`")))?;
+        self.may_read(&call, &claims, &post).await?;
         Ok(Response::new(GetPostResponse {
             post: Some(to_wire(&post)),
         }))

@@ -31,9 +31,18 @@ pub enum IdentityError {
     /// Too many sign-in attempts for this account or from this address.
     #[error("too many sign-in attempts; try again later")]
     RateLimited,
+    /// The sign-in counters could not be read, so the attempt is refused rather than let through uncounted.
+    #[error("sign-in rate limit counters unavailable: {0}")]
+    LimiterUnavailable(#[source] kernel::cache::CacheError),
     /// No user has this id.
     #[error("no user has this id")]
     UserNotFound,
+    /// The caller's account is disabled: its access token, valid until it expires, is refused.
+    #[error("this account is disabled")]
+    AccountDisabled,
+    /// The caller may not do this (read another user's private fields, say); the text says what.
+    #[error("{0}")]
+    Forbidden(String),
     /// Roles could not be read from authz.
     #[error(transparent)]
     RolesUnavailable(#[from] RoleSourceError),
@@ -80,7 +89,8 @@ impl IdentityError {
             }
             Self::RateLimited => ErrorCode::RateLimited,
             Self::UserNotFound => ErrorCode::NotFound,
-            Self::RolesUnavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::AccountDisabled | Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::RolesUnavailable(_) | Self::LimiterUnavailable(_) => ErrorCode::ServiceUnavailable,
             Self::Store(_) | Self::Outbox(_) | Self::Hash(_) | Self::Token(_) | Self::Internal(_) => {
                 ErrorCode::InternalServerError
             }

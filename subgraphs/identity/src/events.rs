@@ -1,7 +1,9 @@
 //! The events identity publishes, written to its outbox in the same transaction as the change.
 //!
 //! Topic `identity.events`, keyed by user id so one user's events stay in order. Payloads describe the user as
-//! any client may see it; credentials and token hashes never appear in them.
+//! any client may see it; credentials and token hashes never appear in them. Refusals identity decides itself (a
+//! disabled account's token, a replayed refresh token, another user's private fields) go to the same topic as the
+//! kernel's `access.denied` events ([`crate::service::Attempt`]), keyed by the refused subject.
 
 use kernel::events::EventEnvelope;
 use kernel::outbox::OutboxError;

@@ -268,10 +268,15 @@ impl Harness {
             .unwrap()
     }
 
-    /// A gRPC request carrying a valid token of a calling service's user.
+    /// A gRPC request carrying a calling service's valid token (role `service`), which may record anything.
     pub fn authed(&self, message: RecordRequest) -> tonic::Request<RecordRequest> {
         let mut request = tonic::Request::new(message);
-        let value = format!("Bearer {}", self.token("blog-service"));
+        let token = self
+            .issuer
+            .issue("blog-service", vec!["service".to_owned()], "")
+            .unwrap()
+            .token;
+        let value = format!("Bearer {token}");
         request.metadata_mut().insert("authorization", value.parse().unwrap());
         request
     }

@@ -1,4 +1,5 @@
-//! gRPC `Record`: synchronous records, stored once per id, refused without a token or with bad input.
+//! gRPC `Record`: synchronous records, stored once per id, refused without a token or with bad input; a user's own
+//! token records only that user's denials, and an attempt to write anything else is itself recorded.
 
 use std::collections::HashMap;
 
@@ -106,5 +107,61 @@ async fn a_malformed_id_or_an_empty_action_is_invalid_argument_and_nothing_is_st
     // The administrator's view agrees: nothing from these calls is in the log.
     let body = h.log(json!({ "filter": { "actor": "u1" } })).await;
     assert_eq!(body["data"]["auditLog"]["edges"], json!([]), "{body}");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn a_user_token_records_only_its_own_denials_and_a_forged_record_is_refused_and_itself_recorded() {
+    let h = Harness::start().await;
+    let mut client = h.grpc().await;
+    let as_u1 = |request: RecordRequest| {
+        let mut request = tonic::Request::new(request);
+        let value = format!("Bearer {}", h.token("u1"));
+        request.metadata_mut().insert("authorization", value.parse().unwrap());
+        request
+    };
+
+    let own = uuid::Uuid::now_v7();
+    assert!(
+        client
+            .record(as_u1(denial(&own.to_string())))
+            .await
+            .unwrap()
+            .get_ref()
+            .created
+    );
+    let success = uuid::Uuid::now_v7();
+    let mut forged = denial(&success.to_string());
+    forged.outcome = WireOutcome::Success.into();
+    let refused = client.record(as_u1(forged)).await.unwrap_err();
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused}");
+    let framed = uuid::Uuid::now_v7();
+    let mut someone_else = denial(&framed.to_string());
+    someone_else.actor = "u2".into();
+    let refused = client.record(as_u1(someone_else)).await.unwrap_err();
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused}");
+
+    assert!(h.store.get(own).await.unwrap().is_some());
+    assert!(
+        h.store.get(success).await.unwrap().is_none(),
+        "nothing the refused call asked for is stored"
+    );
+    assert!(h.store.get(framed).await.unwrap().is_none());
+    let body = h
+        .log(json!({ "filter": { "actor": "u1", "action": "audit_log:record" } }))
+        .await;
+    let edges = body["data"]["auditLog"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(edges.len(), 2, "{body}");
+    for edge in edges {
+        assert_eq!(edge["node"]["outcome"], "DENIED");
+        assert_eq!(edge["node"]["resource"], "audit_log");
+    }
+    let attempted: Vec<&str> = edges
+        .iter()
+        .map(|edge| edge["node"]["payload"]["attempted"]["actor"].as_str().unwrap())
+        .collect();
+    assert!(attempted.contains(&"u1") && attempted.contains(&"u2"), "{body}");
     h.finish().await;
 }

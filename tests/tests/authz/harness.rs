@@ -146,6 +146,14 @@ impl Harness {
         authz::store::AuthzStore::new(self.db.conn().clone(), authz::store::StoreMetrics::default())
     }
 
+    /// The single number `sql` (a `SELECT COUNT(*) AS n …`) reads from the test's database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let statement = Statement::from_string(self.db.conn().get_database_backend(), sql.to_owned());
+        let row = self.db.conn().query_one_raw(statement).await.unwrap().unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+
     /// How many bindings `subject` holds.
     pub async fn authz_bindings(&self, subject: &str) -> usize {
         self.store().bindings(subject).await.unwrap().len()
@@ -189,10 +197,18 @@ impl Harness {
             .unwrap()
     }
 
-    /// A gRPC request carrying a valid token of a calling service's user.
+    /// A valid token of a calling service (role `service`), which may ask about any subject.
+    pub fn service_token(&self) -> String {
+        self.issuer
+            .issue("service:caller", vec!["service".to_owned()], "")
+            .unwrap()
+            .token
+    }
+
+    /// A gRPC request carrying a calling service's valid token.
     pub fn authed<T>(&self, message: T) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
-        let value = format!("Bearer {}", self.token("caller-service-user"));
+        let value = format!("Bearer {}", self.service_token());
         request.metadata_mut().insert("authorization", value.parse().unwrap());
         request
     }

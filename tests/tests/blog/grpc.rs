@@ -1,11 +1,11 @@
-//! `blog.v1.BlogService/GetPost`: authenticated, drafts included, NOT_FOUND for unknown ids; and the service as
-//! `from_config` wires it.
+//! `blog.v1.BlogService/GetPost`: authenticated, drafts included for services, NOT_FOUND for unknown ids, a user's
+//! own token limited to what that user may see; and the service as `from_config` wires it.
 
 use proto::blog::v1::blog_service_client::BlogServiceClient;
 use proto::blog::v1::{GetPostRequest, PostStatus};
 use tonic::transport::Channel;
 
-use crate::harness::{AUTHOR, Harness};
+use crate::harness::{AUTHOR, Harness, READER};
 
 async fn client(h: &Harness) -> BlogServiceClient<Channel> {
     BlogServiceClient::connect(format!("http://{}", h.blog().grpc_addr().unwrap()))
@@ -13,9 +13,15 @@ async fn client(h: &Harness) -> BlogServiceClient<Channel> {
         .unwrap()
 }
 
+/// A request carrying a calling service's token (role `service`).
 fn authed(h: &Harness, id: &str) -> tonic::Request<GetPostRequest> {
     let mut request = tonic::Request::new(GetPostRequest { id: id.to_owned() });
-    let value = format!("Bearer {}", h.token("billing-service"));
+    let token = h
+        .issuer
+        .issue("billing-service", vec!["service".to_owned()], "")
+        .unwrap()
+        .token;
+    let value = format!("Bearer {token}");
     request.metadata_mut().insert("authorization", value.parse().unwrap());
     request
 }
@@ -59,6 +65,41 @@ async fn get_post_refuses_the_unauthenticated_and_answers_not_found_and_invalid_
     assert_eq!(missing.code(), tonic::Code::NotFound, "{missing}");
     let malformed = client.get_post(authed(&h, "p-1")).await.unwrap_err();
     assert_eq!(malformed.code(), tonic::Code::InvalidArgument, "{malformed}");
+    h.finish().await;
+}
+
+fn as_user(h: &Harness, subject: &str, id: &str) -> tonic::Request<GetPostRequest> {
+    let mut request = tonic::Request::new(GetPostRequest { id: id.to_owned() });
+    let value = format!("Bearer {}", h.token(subject));
+    request.metadata_mut().insert("authorization", value.parse().unwrap());
+    request
+}
+
+#[tokio::test]
+async fn a_user_token_gets_published_posts_and_its_own_drafts_but_not_another_users_draft() {
+    let h = Harness::start().await;
+    let draft = h.create_post(AUTHOR, "Unannounced plans", &[]).await;
+    let public = h.create_post(AUTHOR, "Announced", &[]).await;
+    h.publish(&public).await;
+    let mut client = client(&h).await;
+
+    let read = client
+        .get_post(as_user(&h, READER, &public))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(read.post.unwrap().title, "Announced");
+    let own = client.get_post(as_user(&h, AUTHOR, &draft)).await.unwrap().into_inner();
+    assert_eq!(own.post.unwrap().title, "Unannounced plans");
+    let refused = client.get_post(as_user(&h, READER, &draft)).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::PermissionDenied, "{refused}");
+    assert!(!refused.message().contains("Unannounced"), "{refused}");
+
+    let denials = h.denials().await;
+    assert_eq!(denials.len(), 1, "{denials:?}");
+    assert_eq!(denials[0]["actor"], READER);
+    assert_eq!(denials[0]["payload"]["action"], "post:read");
+    assert_eq!(denials[0]["payload"]["resource"], format!("post:{draft}").as_str());
     h.finish().await;
 }
 

@@ -1,4 +1,5 @@
-//! `identity.v1` over gRPC: look-ups with a valid token, refusal without one.
+//! `identity.v1` over gRPC: look-ups with a valid token, refusal without one, and a user's token looking up only
+//! that user.
 
 use proto::identity::v1::identity_service_client::IdentityServiceClient;
 use proto::identity::v1::{BatchGetUsersRequest, GetUserRequest, UserStatus};
@@ -103,5 +104,54 @@ async fn calls_without_a_valid_token_are_unauthenticated() {
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Code::Unauthenticated);
+    identity.stop().await;
+}
+
+#[tokio::test]
+async fn a_user_token_looks_up_only_itself_and_other_look_ups_are_permission_denied_and_recorded() {
+    let identity = harness::start().await;
+    let ada = identity.sign_up(&email("ada"), "Ada").await;
+    let bob_address = email("bob");
+    let bob = identity.sign_up(&bob_address, "Bob").await;
+    let ada_id = ada["id"].as_str().unwrap().to_owned();
+    let bob_id = bob["id"].as_str().unwrap().to_owned();
+    let token = identity.issuer.issue(&ada_id, vec!["member".into()], "").unwrap().token;
+    let mut client = IdentityServiceClient::connect(format!("http://{}", identity.running().grpc_addr))
+        .await
+        .unwrap();
+
+    let own = client
+        .get_user(with_token(GetUserRequest { id: ada_id.clone() }, Some(&token)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(own.user.unwrap().display_name, "Ada");
+    let other = client
+        .get_user(with_token(GetUserRequest { id: bob_id.clone() }, Some(&token)))
+        .await
+        .unwrap_err();
+    assert_eq!(other.code(), Code::PermissionDenied, "{other}");
+    assert!(!other.message().contains(&bob_address), "{other}");
+    let batch = client
+        .batch_get_users(with_token(
+            BatchGetUsersRequest {
+                ids: vec![ada_id.clone(), bob_id.clone()],
+            },
+            Some(&token),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(batch.code(), Code::PermissionDenied, "{batch}");
+
+    let events = identity
+        .events_until(|events| events.iter().filter(|(_, e)| e.event_type == "access.denied").count() >= 2)
+        .await;
+    let denials: Vec<_> = events.iter().filter(|(_, e)| e.event_type == "access.denied").collect();
+    assert_eq!(denials.len(), 2);
+    for (_, denial) in denials {
+        assert_eq!(denial.actor.as_deref(), Some(ada_id.as_str()));
+        assert_eq!(denial.payload["action"], "user:read");
+        assert_eq!(denial.payload["resource"], format!("user:{bob_id}").as_str());
+    }
     identity.stop().await;
 }

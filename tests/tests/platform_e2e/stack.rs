@@ -23,13 +23,37 @@ const PASSWORD: &str = "a long enough passphrase";
 /// The running platform.
 pub struct Stack {
     authz: RunningAuthz,
-    _identity: RunningIdentity,
-    _audit: RunningAudit,
-    _blog: RunningBlog,
-    _billing: RunningBilling,
+    identity: RunningIdentity,
+    audit: RunningAudit,
+    blog: RunningBlog,
+    billing: RunningBilling,
     router: SocketAddr,
     client: reqwest::Client,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
+}
+
+/// One of the five services, to reach its gRPC port or its database directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code, reason = "the attacks suite names every service; platform_e2e names none")]
+pub enum Service {
+    Identity,
+    Authz,
+    Audit,
+    Blog,
+    Billing,
+}
+
+impl Service {
+    /// The service's name, as its SQLite file is named.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+            Self::Authz => "authz",
+            Self::Audit => "audit",
+            Self::Blog => "blog",
+            Self::Billing => "billing",
+        }
+    }
 }
 
 fn loopback_server(grpc: Option<SocketAddr>) -> ServerConfig {
@@ -164,13 +188,13 @@ impl Stack {
 
         Self {
             authz,
-            _identity: identity,
-            _audit: audit,
-            _blog: blog,
-            _billing: billing,
+            identity,
+            audit,
+            blog,
+            billing,
             router,
             client: reqwest::Client::new(),
-            _dir: dir,
+            dir,
         }
     }
 
@@ -244,5 +268,43 @@ impl Stack {
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
         panic!("{user} never got the role {role}");
+    }
+}
+
+/// Direct access behind the router, for the attacks suite: each service's internal gRPC port and its database.
+#[allow(dead_code, reason = "used by the attacks suite, not by platform_e2e")]
+impl Stack {
+    /// Where `service` serves gRPC.
+    pub fn grpc_addr(&self, service: Service) -> SocketAddr {
+        let addr = match service {
+            Service::Identity => Some(self.identity.grpc_addr),
+            Service::Authz => self.authz.grpc_addr(),
+            Service::Audit => self.audit.grpc_addr(),
+            Service::Blog => self.blog.grpc_addr(),
+            Service::Billing => self.billing.grpc_addr(),
+        };
+        addr.expect("every service serves gRPC")
+    }
+
+    /// A connection of its own to `service`'s database, to see what a request changed (or did not).
+    pub async fn database(&self, service: Service) -> kernel::db::Database {
+        let config = kernel::db::DatabaseConfig {
+            url: SecretString::from(format!(
+                "sqlite://{}/{}.db?mode=rw",
+                self.dir.path().display(),
+                service.name()
+            )),
+            ..kernel::db::DatabaseConfig::default()
+        };
+        kernel::db::connect(&config).await.expect("open the service's database")
+    }
+
+    /// Whether authz has disabled `user` (it learns of it from identity's `user.disabled` event).
+    pub async fn disabled_in_authz(&self, user: &str) -> bool {
+        self.authz
+            .manager()
+            .is_disabled(user)
+            .await
+            .expect("read authz's disabled subjects")
     }
 }

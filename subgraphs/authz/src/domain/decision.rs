@@ -2,6 +2,8 @@
 //!
 //! Rules, in the order they are tried:
 //!
+//! 0. **Disabled subjects.** A subject identity has disabled is denied everything, whatever it holds or owns
+//!    ([`decide_disabled`]): its access tokens live on until they expire, and this is what makes them worthless.
 //! 1. **Global bindings.** A role bound to the subject globally applies to every resource; it allows the check
 //!    when one of its permissions grants `<kind>:<action>` (`*` matches any kind or action).
 //! 2. **Resource bindings.** A role bound on one resource (`post:123`) applies to that resource only: it allows
@@ -162,6 +164,15 @@ pub fn decide(bindings: &[EffectiveBinding], request: &Request) -> Decision {
     ))
 }
 
+/// Decides `request` for a subject identity has disabled: denied, naming why, whatever it holds or owns.
+pub fn decide_disabled(request: &Request) -> Decision {
+    Decision::deny(format!(
+        "denied: `{}` is disabled, so nothing grants `{}`",
+        request.subject,
+        request.permission()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +255,16 @@ mod tests {
         assert!(!decision.allowed);
         assert!(decision.reason.contains("`member` globally"), "{}", decision.reason);
         assert!(decision.reason.contains("`editor` on `org:7`"), "{}", decision.reason);
+    }
+
+    #[test]
+    fn a_disabled_subject_is_denied_even_what_it_owns_and_says_why() {
+        let decision = decide_disabled(&request("invoice", "pay", "5", "u1"));
+        assert!(!decision.allowed);
+        assert_eq!(
+            decision.reason,
+            "denied: `u1` is disabled, so nothing grants `invoice:pay`"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Authz's tables through SeaORM: roles with their permissions, and role bindings.
+//! Authz's tables through SeaORM: roles with their permissions, role bindings, and disabled subjects.
 //!
 //! Reads go through [`AuthzStore`]; writes are functions taking any connection, so the management service runs
 //! them in one transaction together with the outbox row that describes the change.
@@ -14,7 +14,8 @@ use uuid::Uuid;
 pub use metrics::StoreMetrics;
 pub use reads::AuthzStore;
 pub use writes::{
-    count_bindings_of_role, delete_binding, delete_role, insert_binding, insert_role, lock_role, replace_permissions,
+    count_bindings_of_role, delete_binding, delete_role, insert_binding, insert_disabled_subject, insert_role,
+    lock_role, replace_permissions,
 };
 
 /// A role as stored, with the permissions it grants (sorted).
@@ -60,6 +61,27 @@ impl From<entities::role_binding::Model> for BindingRecord {
             resource: row.resource,
             created_by: row.created_by,
             created_at: row.created_at,
+        }
+    }
+}
+
+/// A subject identity has disabled, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisabledRecord {
+    /// The disabled subject.
+    pub subject: String,
+    /// Who disabled it.
+    pub disabled_by: String,
+    /// When authz learned of it.
+    pub disabled_at: DateTime<Utc>,
+}
+
+impl From<entities::disabled_subject::Model> for DisabledRecord {
+    fn from(row: entities::disabled_subject::Model) -> Self {
+        Self {
+            subject: row.subject,
+            disabled_by: row.disabled_by,
+            disabled_at: row.disabled_at,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Reading roles, bindings and a subject's grants.
+//! Reading roles, bindings, a subject's grants and whether it is disabled.
 
 use std::collections::BTreeMap;
 
@@ -8,8 +8,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entities::{role, role_binding, role_permission};
-use super::{BindingRecord, RoleRecord, StoreMetrics};
+use super::entities::{disabled_subject, role, role_binding, role_permission};
+use super::{BindingRecord, DisabledRecord, RoleRecord, StoreMetrics};
 use crate::domain::{EffectiveBinding, Permission, RoleName, Scope};
 
 /// Read access to authz's tables, counting the reads that matter (see [`StoreMetrics`]).
@@ -96,6 +96,14 @@ impl AuthzStore {
             .one(&self.conn)
             .await?
             .map(BindingRecord::from))
+    }
+
+    /// The record of `subject` being disabled, if it is.
+    pub async fn disabled(&self, subject: &str) -> Result<Option<DisabledRecord>, DbErr> {
+        Ok(disabled_subject::Entity::find_by_id(subject.to_owned())
+            .one(&self.conn)
+            .await?
+            .map(DisabledRecord::from))
     }
 
     /// Everything `subject` holds: each binding with the permissions its role grants now, in one query.

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::entities::{role, role_binding, role_permission};
-use super::{BindingRecord, RoleRecord};
+use super::entities::{disabled_subject, role, role_binding, role_permission};
+use super::{BindingRecord, DisabledRecord, RoleRecord};
 
 /// Reads the role named `name` inside the caller's transaction, so a change decides on what it then writes.
 pub async fn lock_role(conn: &impl ConnectionTrait, name: &str) -> Result<Option<RoleRecord>, DbErr> {
@@ -107,4 +107,23 @@ pub async fn delete_binding(conn: &impl ConnectionTrait, id: Uuid) -> Result<Opt
     };
     role_binding::Entity::delete_by_id(id).exec(conn).await?;
     Ok(Some(row.into()))
+}
+
+/// Records `record`'s subject as disabled; `false` when it already was (the first record is kept).
+pub async fn insert_disabled_subject(conn: &impl ConnectionTrait, record: &DisabledRecord) -> Result<bool, DbErr> {
+    if disabled_subject::Entity::find_by_id(record.subject.clone())
+        .one(conn)
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    disabled_subject::Entity::insert(disabled_subject::ActiveModel {
+        subject: ActiveValue::Set(record.subject.clone()),
+        disabled_by: ActiveValue::Set(record.disabled_by.clone()),
+        disabled_at: ActiveValue::Set(record.disabled_at),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(true)
 }

@@ -53,9 +53,10 @@ impl Mutation {
 
     /// Exchanges a refresh token (once) for a new session.
     async fn refresh(&self, ctx: &Context<'_>, refresh_token: String) -> Result<SessionObject> {
+        let caller = ctx.data::<Caller>()?;
         let service = ctx.data::<Arc<IdentityService>>()?;
         let session = service
-            .refresh(&refresh_token)
+            .refresh(&refresh_token, caller.client_address())
             .await
             .map_err(IdentityError::into_graphql)?;
         Ok(SessionObject(session))
@@ -73,11 +74,13 @@ impl Mutation {
 
     /// Changes the signed-in user's display name.
     async fn update_profile(&self, ctx: &Context<'_>, display_name: String) -> Result<UserObject> {
-        let claims = ctx.data::<Caller>()?.require()?;
+        // A disabled account is refused by the service (FORBIDDEN, recorded).
+        let caller = ctx.data::<Caller>()?;
+        let claims = caller.require()?;
         let id = UserId::parse(&claims.sub).map_err(|_| error(ErrorCode::Forbidden, "the token names no user"))?;
         let service = ctx.data::<Arc<IdentityService>>()?;
         let user = service
-            .update_profile(id, &display_name)
+            .update_profile(id, &display_name, caller.client_address())
             .await
             .map_err(IdentityError::into_graphql)?;
         Ok(UserObject(user, true))
@@ -85,11 +88,13 @@ impl Mutation {
 
     /// Disables a user and revokes all its sessions; administrators only.
     async fn disable_user(&self, ctx: &Context<'_>, id: ID) -> Result<UserObject> {
-        let claims = ctx.data::<Caller>()?.require_role(ADMIN_ROLE)?;
+        // The service also refuses an administrator whose own account is disabled.
+        let caller = ctx.data::<Caller>()?;
+        let claims = caller.require_role(ADMIN_ROLE)?;
         let id = UserId::parse(&id).map_err(|e| error(ErrorCode::BadUserInput, e.to_string()))?;
         let service = ctx.data::<Arc<IdentityService>>()?;
         let user = service
-            .disable_user(id, &claims.sub)
+            .disable_user(id, &claims.sub, caller.client_address())
             .await
             .map_err(IdentityError::into_graphql)?;
         Ok(UserObject(user, false))

@@ -10,7 +10,8 @@ use kernel::graphql::{Caller, error};
 use super::loader::UserLoader;
 use super::types::UserObject;
 use crate::domain::UserId;
-use crate::service::IdentityService;
+use crate::error::IdentityError;
+use crate::service::{Attempt, IdentityService};
 
 /// The query root.
 pub struct Query;
@@ -19,13 +20,20 @@ pub struct Query;
 impl Query {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> Result<UserObject> {
-        let claims = ctx.data::<Caller>()?.require()?;
+        // A disabled account's token is valid until it expires; it is refused here (FORBIDDEN, recorded).
+        let caller = ctx.data::<Caller>()?;
+        let claims = caller.require()?;
         let id =
             UserId::parse(&claims.sub).map_err(|_| error(ErrorCode::Unauthenticated, "the token names no user"))?;
         let service = ctx.data::<Arc<IdentityService>>()?;
-        let user = service.user(id).await.map_err(|e| e.into_graphql())?;
-        user.map(|user| UserObject(user, true))
-            .ok_or_else(|| error(ErrorCode::Unauthenticated, "the token's user no longer exists"))
+        let attempt = Attempt::on_user(&claims.sub, "user:read", id, caller.client_address());
+        match service.active_account(id, &attempt).await {
+            Ok(user) => Ok(UserObject(user, true)),
+            Err(IdentityError::UserNotFound) => {
+                Err(error(ErrorCode::Unauthenticated, "the token's user no longer exists"))
+            }
+            Err(refused) => Err(refused.into_graphql()),
+        }
     }
 
     /// One user by id, or null when none has it.
@@ -41,7 +49,7 @@ impl Query {
         let found = loader
             .load_many(ids.iter().copied())
             .await
-            .map_err(|e| crate::error::IdentityError::Internal(e.to_string()).into_graphql())?;
+            .map_err(|e| IdentityError::Internal(e.to_string()).into_graphql())?;
         Ok(ids
             .iter()
             .map(|id| found.get(id).cloned().map(|user| UserObject(user, false)))
@@ -67,6 +75,6 @@ async fn load(ctx: &Context<'_>, id: UserId) -> Result<Option<UserObject>> {
     let user = loader
         .load_one(id)
         .await
-        .map_err(|e| crate::error::IdentityError::Internal(e.to_string()).into_graphql())?;
+        .map_err(|e| IdentityError::Internal(e.to_string()).into_graphql())?;
     Ok(user.map(|user| UserObject(user, false)))
 }

@@ -1,16 +1,21 @@
 //! The GraphQL output types: `User`, `UserStatus`, `Session`.
 //!
 //! A user's public profile (id, display name, status, dates) is readable by anyone, so a post's author shows
-//! to anonymous readers; the e-mail address only to the user itself and to administrators.
+//! to anonymous readers; the e-mail address only to the user itself and to administrators, while their own
+//! accounts are active (every other reader is refused, and the refusal recorded).
 
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Object};
-use kernel::error_code::ErrorCode;
-use kernel::graphql::{Caller, error};
+use kernel::graphql::Caller;
 
+use super::loader::UserLoader;
 use super::mutation::ADMIN_ROLE;
 
-use crate::domain::UserStatus;
-use crate::service::Session;
+use crate::domain::{UserId, UserStatus};
+use crate::error::IdentityError;
+use crate::service::{Attempt, IdentityService, Session};
 use crate::store::UserRecord;
 
 /// A user as the graph shows it; an entity other subgraphs extend by `id`. The flag is set when the answer is the
@@ -50,15 +55,34 @@ impl UserObject {
         if self.1 {
             return Ok(&self.0.email);
         }
-        let claims = ctx.data::<Caller>()?.require()?;
-        if claims.sub == self.0.id.to_string() || claims.has_role(ADMIN_ROLE) {
-            Ok(&self.0.email)
+        let caller = ctx.data::<Caller>()?;
+        let claims = caller.require()?;
+        let service = ctx.data::<Arc<IdentityService>>()?;
+        let attempt = Attempt::on_user(&claims.sub, "user:read", self.0.id, caller.client_address());
+        // Whoever reads must hold an active account: a disabled one's token is valid until it expires.
+        let reader_status = if claims.sub == self.0.id.to_string() {
+            Some(self.0.status)
+        } else if claims.has_role(ADMIN_ROLE) {
+            // An administrator identity does not know as a user (a setup token) is vouched for by its token alone.
+            let known = match UserId::parse(&claims.sub) {
+                Ok(admin) => ctx
+                    .data::<DataLoader<UserLoader>>()?
+                    .load_one(admin)
+                    .await
+                    .map_err(|e| IdentityError::Internal(e.to_string()).into_graphql())?,
+                Err(_) => None,
+            };
+            Some(known.map_or(UserStatus::Active, |admin| admin.status))
         } else {
-            Err(error(
-                ErrorCode::Forbidden,
-                "only the user and administrators may read an e-mail address",
-            ))
-        }
+            None
+        };
+        let refused = match reader_status {
+            Some(UserStatus::Active) => return Ok(&self.0.email),
+            Some(UserStatus::Disabled) => IdentityError::AccountDisabled,
+            None => IdentityError::Forbidden("only the user and administrators may read an e-mail address".to_owned()),
+        };
+        service.record_refusal(&attempt, &refused.to_string()).await;
+        Err(refused.into_graphql())
     }
 
     /// The name shown to others.

@@ -1,6 +1,7 @@
 //! The identity service's operations, shared by the GraphQL and gRPC fronts: accounts (sign-up, profile,
-//! disabling) and sessions (sign-in, refresh with rotation, sign-out).
+//! disabling), sessions (sign-in, refresh with rotation, sign-out) and the refusals identity records for audit.
 
+mod access;
 mod accounts;
 mod limits;
 mod sessions;
@@ -8,10 +9,12 @@ mod sessions;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use kernel::access::OutboxDenials;
 use kernel::auth::TokenIssuer;
 use kernel::cache::Cache;
 use sea_orm::DatabaseConnection;
 
+pub use access::Attempt;
 pub use sessions::Session;
 
 use crate::config::SignInLimits;
@@ -29,6 +32,7 @@ pub struct IdentityService {
     hasher: PasswordHasher,
     limits: SignInLimits,
     refresh_ttl: chrono::Duration,
+    denials: OutboxDenials,
 }
 
 impl std::fmt::Debug for IdentityService {
@@ -66,6 +70,7 @@ impl IdentityService {
             .and_then(chrono::Duration::try_seconds)
             .unwrap_or(chrono::Duration::MAX);
         Self {
+            denials: OutboxDenials::new(parts.conn.clone(), crate::events::TOPIC),
             conn: parts.conn,
             cache: parts.cache,
             roles: parts.roles,

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use kernel::auth::IssuedToken;
 use sea_orm::TransactionTrait;
 
-use super::{IdentityService, now};
+use super::{Attempt, IdentityService, now};
 use crate::domain::{Email, Password, RefreshToken, UserId, UserStatus};
 use crate::error::IdentityError;
 use crate::events::{self, RevokeReason};
@@ -47,9 +47,14 @@ impl IdentityService {
         })
         .await
         .map_err(|e| IdentityError::Internal(format!("hashing task: {e}")))?;
-        let user = user
-            .filter(|user| user.status == UserStatus::Active)
-            .ok_or(IdentityError::InvalidCredentials)?;
+        let user = user.ok_or(IdentityError::InvalidCredentials)?;
+        if user.status != UserStatus::Active {
+            // The right password for a disabled account: refused like a wrong one, but recorded for audit.
+            let attempt = Attempt::on_user(&user.id.to_string(), "session:create", user.id, client_address);
+            self.record_refusal(&attempt, &IdentityError::AccountDisabled.to_string())
+                .await;
+            return Err(IdentityError::InvalidCredentials);
+        }
         let roles = self.roles.roles(user.id).await?;
         let refresh = RefreshToken::generate().map_err(|e| IdentityError::Internal(e.to_string()))?;
         let at = now();
@@ -67,25 +72,40 @@ impl IdentityService {
         Ok(Session { access, refresh, user })
     }
 
-    /// Exchanges a refresh token for a new session. Each token works once: presenting a spent token again
-    /// revokes every token of its family (the session is presumed stolen) and fails with
-    /// [`IdentityError::RefreshTokenReplayed`].
-    pub async fn refresh(&self, token: &str) -> Result<Session, IdentityError> {
+    /// Exchanges a refresh token (presented from `client_address`) for a new session. Each token works once:
+    /// presenting a spent token again revokes every token of its family (the session is presumed stolen) and fails
+    /// with [`IdentityError::RefreshTokenReplayed`]. Every refusal of a token identity knows, other than for
+    /// expiry, is recorded for audit: a replay, a revoked token, a disabled account's token.
+    pub async fn refresh(&self, token: &str, client_address: Option<IpAddr>) -> Result<Session, IdentityError> {
         let presented = RefreshToken::from_client(token);
         let record = store::find_refresh_token(&self.conn, &presented.hash())
             .await?
             .ok_or(IdentityError::InvalidRefreshToken)?;
-        if record.used_at.is_some() {
-            return Err(self.revoke_replayed(record.user_id, record.family_id).await);
-        }
-        let at = now();
-        if record.revoked_at.is_some() || record.expires_at <= at {
-            return Err(IdentityError::InvalidRefreshToken);
-        }
+        let attempt = Attempt::on_user(
+            &record.user_id.to_string(),
+            "session:refresh",
+            record.user_id,
+            client_address,
+        );
         let user = store::find_user(&self.conn, record.user_id)
             .await?
-            .filter(|user| user.status == UserStatus::Active)
             .ok_or(IdentityError::InvalidRefreshToken)?;
+        if user.status != UserStatus::Active {
+            self.record_refusal(&attempt, &IdentityError::AccountDisabled.to_string())
+                .await;
+            return Err(IdentityError::InvalidRefreshToken);
+        }
+        if record.used_at.is_some() {
+            return Err(self.revoke_replayed(record.user_id, record.family_id, &attempt).await);
+        }
+        let at = now();
+        if record.revoked_at.is_some() {
+            self.record_refusal(&attempt, "the refresh token was revoked").await;
+            return Err(IdentityError::InvalidRefreshToken);
+        }
+        if record.expires_at <= at {
+            return Err(IdentityError::InvalidRefreshToken);
+        }
         // Roles are read before the token is spent, so an unreachable authz leaves the session usable.
         let roles = self.roles.roles(user.id).await?;
         let next = RefreshToken::generate().map_err(|e| IdentityError::Internal(e.to_string()))?;
@@ -93,7 +113,7 @@ impl IdentityService {
         if !store::consume_refresh_token(&txn, record.id, at).await? {
             // Another request spent it between the read and now: that is a replay too.
             txn.rollback().await?;
-            return Err(self.revoke_replayed(record.user_id, record.family_id).await);
+            return Err(self.revoke_replayed(record.user_id, record.family_id, &attempt).await);
         }
         store::insert_refresh_token(&txn, user.id, record.family_id, &next.hash(), at, at + self.refresh_ttl).await?;
         txn.commit().await?;
@@ -122,8 +142,9 @@ impl IdentityService {
         Ok(())
     }
 
-    /// Revokes a replayed token's family and returns the error the replaying client gets.
-    async fn revoke_replayed(&self, user_id: UserId, family_id: uuid::Uuid) -> IdentityError {
+    /// Revokes a replayed token's family, records the refused `attempt`, and returns the error the replaying client
+    /// gets.
+    async fn revoke_replayed(&self, user_id: UserId, family_id: uuid::Uuid, attempt: &Attempt) -> IdentityError {
         let outcome = async {
             let txn = self.conn.begin().await?;
             let revoked = store::revoke_family(&txn, family_id, now()).await?;
@@ -138,7 +159,9 @@ impl IdentityService {
         match outcome {
             Ok(revoked) => {
                 tracing::warn!(%user_id, %family_id, revoked, "refresh token replayed; revoked its family");
-                IdentityError::RefreshTokenReplayed
+                let replayed = IdentityError::RefreshTokenReplayed;
+                self.record_refusal(attempt, &replayed.to_string()).await;
+                replayed
             }
             Err(error) => error,
         }

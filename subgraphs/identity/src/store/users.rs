@@ -72,7 +72,7 @@ pub async fn create_user(
     Ok(())
 }
 
-/// Sets a user's display name; `false` when no such user exists.
+/// Sets an active user's display name; `false` when no active user has this id.
 pub async fn update_display_name(
     conn: &impl ConnectionTrait,
     id: UserId,
@@ -83,6 +83,7 @@ pub async fn update_display_name(
         .col_expr(users::Column::DisplayName, Expr::value(display_name.to_owned()))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
         .filter(users::Column::Id.eq(id.as_uuid()))
+        .filter(users::Column::Status.eq(UserStatus::Active.as_str()))
         .exec(conn)
         .await?;
     Ok(result.rows_affected == 1)
