@@ -135,7 +135,11 @@ impl BillingApp {
 
     /// The gRPC routes (`billing.v1.BillingService`).
     pub fn grpc_routes(&self) -> Routes {
-        let service = BillingGrpc::new(self.deps.verifier.clone(), self.billing.clone());
+        let service = BillingGrpc::new(
+            self.deps.verifier.clone(),
+            self.billing.clone(),
+            self.deps.access.clone(),
+        );
         Routes::new(service.into_server())
     }
 

@@ -3,14 +3,17 @@
 //!
 //! Every call is authenticated first ([`kernel::grpc::authenticate`]): a call without a verified caller is refused
 //! before anything is read. A service's token (role `service`) may ask about any user; a user's own token
-//! (forwarded by a service acting for it) only about that user. Any other call is `PERMISSION_DENIED` and recorded
-//! as an `access.denied` event in billing's outbox, which the audit service stores.
+//! (forwarded by a service acting for it) only about that user, and only while authz lets it read its own
+//! subscription (a disabled user's live token does not). Any other call is `PERMISSION_DENIED` and recorded as an
+//! `access.denied` event in billing's outbox, which the audit service stores; when authz cannot be asked, a user's
+//! call is `UNAVAILABLE`.
 
 use std::sync::Arc;
 
 use chrono::Utc;
-use kernel::access::{Denial, DenialRecorder, OutboxDenials};
+use kernel::access::{AccessError, AccessGuard, Denial, DenialRecorder, OutboxDenials, Resource};
 use kernel::auth::{Claims, JwtVerifier};
+use kernel::graphql::Caller;
 use proto::billing::v1::billing_service_server::{BillingService, BillingServiceServer};
 use proto::billing::v1::{
     GetSubscriptionRequest, GetSubscriptionResponse, Subscription as WireSubscription, SubscriptionStatus as WireStatus,
@@ -31,16 +34,19 @@ const SERVICE_ROLE: &str = "service";
 pub struct BillingGrpc {
     verifier: Arc<JwtVerifier>,
     billing: Billing,
+    guard: AccessGuard,
     denials: OutboxDenials,
 }
 
 impl BillingGrpc {
-    /// A service reading through `billing` (and recording refusals in its outbox), authenticating with `verifier`.
-    pub fn new(verifier: Arc<JwtVerifier>, billing: Billing) -> Self {
+    /// A service reading through `billing` (and recording refusals in its outbox), authenticating with `verifier`
+    /// and asking `guard` whether a user may still read its own subscription.
+    pub fn new(verifier: Arc<JwtVerifier>, billing: Billing, guard: AccessGuard) -> Self {
         let denials = OutboxDenials::new(billing.conn().clone(), TOPIC);
         Self {
             verifier,
             billing,
+            guard,
             denials,
         }
     }
@@ -50,18 +56,36 @@ impl BillingGrpc {
         BillingServiceServer::new(self)
     }
 
-    /// Lets `claims` read the billing state of `user` when it is a service or that very user; otherwise records the
-    /// refusal and answers `PERMISSION_DENIED`.
+    /// Lets `claims` read the billing state of `user` when it is a service, or that very user and authz lets it read
+    /// its own subscription; otherwise records the refusal and answers `PERMISSION_DENIED` (`UNAVAILABLE` when authz
+    /// cannot be asked).
     async fn may_read<T>(&self, call: &Request<T>, claims: &Claims, user: &UserId) -> Result<(), Status> {
-        if claims.has_role(SERVICE_ROLE) || claims.sub == user.as_str() {
+        if claims.has_role(SERVICE_ROLE) {
             return Ok(());
         }
+        let reason = if claims.sub == user.as_str() {
+            match self.owner_may_read(call, claims, user).await {
+                Ok(true) => return Ok(()),
+                Ok(false) => format!(
+                    "denied: authz no longer lets `{}` read its own subscription",
+                    claims.sub
+                ),
+                Err(error) => {
+                    tracing::warn!(%error, "could not ask authz whether a user may read its subscription");
+                    return Err(Status::unavailable(
+                        "authorization is unavailable right now; try again shortly",
+                    ));
+                }
+            }
+        } else {
+            format!("denied: `{}` asked for another user's subscription", claims.sub)
+        };
         let denial = Denial {
             id: uuid::Uuid::now_v7(),
             actor: claims.sub.clone(),
             action: "subscription:read".to_owned(),
             resource: format!("user:{}", user.as_str()),
-            reason: format!("denied: `{}` asked for another user's subscription", claims.sub),
+            reason,
             service: SOURCE.to_owned(),
             client_address: call.remote_addr().map(|address| address.ip()),
             occurred_at: Utc::now(),
@@ -76,6 +100,17 @@ impl BillingGrpc {
         Err(Status::permission_denied(
             "a user may only ask about itself; other users need a service's token",
         ))
+    }
+
+    /// Whether authz lets `claims`, which is `user`, read its own subscription: a disabled user may not.
+    async fn owner_may_read<T>(&self, call: &Request<T>, claims: &Claims, user: &UserId) -> Result<bool, AccessError> {
+        // Present: the call was authenticated with it; without it the caller counts as anonymous.
+        let Some(token) = kernel::grpc::bearer_token(call.metadata()) else {
+            return Ok(false);
+        };
+        let caller = Caller::authenticated(claims.clone(), token, call.remote_addr().map(|address| address.ip()));
+        let resource = Resource::kind("subscription").owned_by(user.as_str());
+        self.guard.allows(&caller, "read", &resource).await
     }
 }
 

@@ -144,7 +144,9 @@ impl BlogApp {
 
     /// The gRPC routes (`blog.v1.BlogService`).
     pub fn grpc_routes(&self) -> Routes {
-        Routes::new(BlogGrpc::new(self.deps.verifier.clone(), self.store.clone()).into_server())
+        Routes::new(
+            BlogGrpc::new(self.deps.verifier.clone(), self.store.clone(), self.deps.guard.clone()).into_server(),
+        )
     }
 
     fn health(&self) -> Health {

@@ -2,8 +2,14 @@
 //! nothing: every write and every read of the user's private data refused, sign-in and refresh refused, each
 //! refusal in the audit log, nothing changed.
 
+use proto::billing::v1::GetSubscriptionRequest;
+use proto::billing::v1::billing_service_client::BillingServiceClient;
+use proto::blog::v1::GetPostRequest;
+use proto::blog::v1::blog_service_client::BlogServiceClient;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tonic::Code;
+use tonic::transport::Channel;
 
 use crate::scene::{PASSWORD, PLAN_PRICE, Scene, User, assert_no_leak, codes, sign_in};
 use crate::stack::Service;
@@ -225,6 +231,109 @@ async fn a_disabled_users_live_token_is_refused_its_private_data() {
     let secrets = [b.email.as_str(), PLAN_PRICE, "EUR"];
     refused_and_audited(&scene, b, attempts, &secrets).await;
     assert_eq!(scene.state(&services).await, before, "a refused read changes nothing");
+}
+
+/// A gRPC request carrying `token` as its bearer credential.
+fn as_user<T>(message: T, token: &str) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    let value = format!("Bearer {token}").parse().expect("a header value");
+    request.metadata_mut().insert("authorization", value);
+    request
+}
+
+async fn channel(scene: &Scene, service: Service) -> Channel {
+    Channel::from_shared(format!("http://{}", scene.stack.grpc_addr(service)))
+        .expect("a URI")
+        .connect()
+        .await
+        .expect("the service's gRPC port answers")
+}
+
+/// What `token` reads of the posts `draft` and `published` through the router: the draft by id, and the ids of
+/// every post the listing shows it.
+async fn posts_seen(scene: &Scene, token: &str, draft: &str, published: &str) -> (Value, Vec<String>) {
+    let (status, body) = scene
+        .attempt(
+            Some(token),
+            "query($draft: ID!, $published: ID!) { draft: post(id: $draft) { id title }
+                published: post(id: $published) { id } posts(first: 100) { edges { node { id title } } } }",
+            json!({ "draft": draft, "published": published }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("errors").is_none(), "public posts stay readable: {body}");
+    assert_eq!(body["data"]["published"]["id"], published, "{body}");
+    let listed = body["data"]["posts"]["edges"]
+        .as_array()
+        .expect("a page of posts")
+        .iter()
+        .filter_map(|edge| edge["node"]["id"].as_str().map(str::to_owned))
+        .collect();
+    (body["data"]["draft"].clone(), listed)
+}
+
+#[tokio::test]
+async fn a_disabled_users_live_token_no_longer_shows_it_its_own_drafts_or_subscription() {
+    let scene = Scene::start().await;
+    let (b, owned) = (&scene.b, &scene.owned);
+    let mut blog = BlogServiceClient::new(channel(&scene, Service::Blog).await);
+    let mut billing = BillingServiceClient::new(channel(&scene, Service::Billing).await);
+    let draft = || GetPostRequest {
+        id: owned.draft_post.clone(),
+    };
+    let own_subscription = || GetSubscriptionRequest { user_id: b.id.clone() };
+
+    // Before: the author reads its own draft both ways, and its own subscription.
+    let (seen, listed) = posts_seen(&scene, &b.access, &owned.draft_post, &owned.published_post).await;
+    assert_eq!(seen["title"], owned.draft_title.as_str(), "{seen}");
+    assert!(listed.contains(&owned.draft_post), "{listed:?}");
+    let post = blog.get_post(as_user(draft(), &b.access)).await.expect("its own draft");
+    assert_eq!(post.into_inner().post.expect("the post").id, owned.draft_post);
+    let current = billing
+        .get_subscription(as_user(own_subscription(), &b.access))
+        .await
+        .expect("its own subscription");
+    assert_eq!(current.into_inner().subscription.expect("one").id, owned.subscription);
+
+    disable(&scene, &b.id).await;
+    let services = [Service::Identity, Service::Authz, Service::Blog, Service::Billing];
+    let before = scene.state(&services).await;
+
+    // After: it reads as anonymous, published posts only, and nothing of the draft leaks.
+    let (seen, listed) = posts_seen(&scene, &b.access, &owned.draft_post, &owned.published_post).await;
+    assert!(seen.is_null(), "{seen}");
+    assert!(listed.contains(&owned.published_post), "{listed:?}");
+    assert!(!listed.contains(&owned.draft_post), "{listed:?}");
+    let refused = blog
+        .get_post(as_user(draft(), &b.access))
+        .await
+        .expect_err("a disabled author's draft");
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused}");
+    assert!(!refused.message().contains(&owned.draft_title), "{refused}");
+    let published = blog
+        .get_post(as_user(
+            GetPostRequest {
+                id: owned.published_post.clone(),
+            },
+            &b.access,
+        ))
+        .await
+        .expect("a published post is anyone's to read");
+    assert_eq!(published.into_inner().post.expect("the post").id, owned.published_post);
+    let refused = billing
+        .get_subscription(as_user(own_subscription(), &b.access))
+        .await
+        .expect_err("a disabled user's subscription");
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused}");
+    assert!(!refused.message().contains(PLAN_PRICE), "{refused}");
+
+    assert_eq!(scene.state(&services).await, before, "a refused read changes nothing");
+    scene
+        .assert_denial_audited(&b.id, "post:read", &format!("post:{}", owned.draft_post), "blog")
+        .await;
+    scene
+        .assert_denial_audited(&b.id, "subscription:read", &format!("user:{}", b.id), "billing")
+        .await;
 }
 
 #[tokio::test]

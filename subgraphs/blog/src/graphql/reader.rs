@@ -1,13 +1,15 @@
 //! Who is reading, and what they see: published posts for everyone, a signed-in caller's own posts in any
-//! status, and every post for callers authz lets edit posts in general. That last question is asked of authz at
-//! most once per request (a [`PerRequest`] extension gives each request its own answer slot), so a page of N
-//! posts costs one check, not N.
+//! status while authz lets it read what it owns (a disabled user's live token does not: it reads as anonymous),
+//! and every post for callers authz lets edit posts in general. Those questions are asked of authz at most once
+//! per request (a [`PerRequest`] extension gives each request its own answer slot), so a page of N posts costs
+//! the same checks as one post. When authz cannot be asked, the caller reads as anonymous: published posts stay
+//! readable, nothing only an owner may see is shown.
 
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
 use async_graphql::{Context, Request, ServerResult};
-use kernel::access::Resource;
+use kernel::access::{AccessGuard, Resource};
 use kernel::graphql::Caller;
 use tokio::sync::OnceCell;
 
@@ -20,10 +22,10 @@ pub const POST_KIND: &str = "post";
 /// The resource kind comments are checked as in authz.
 pub const COMMENT_KIND: &str = "comment";
 
-/// One request's memo of whether its caller may edit any post.
+/// One request's memo of what its caller reads as.
 #[derive(Debug, Default)]
 struct RequestScope {
-    sees_all: OnceCell<bool>,
+    reader: OnceCell<Reader>,
 }
 
 /// Gives every request a fresh [`RequestScope`].
@@ -51,16 +53,33 @@ impl Extension for PerRequest {
 /// The caller as a [`Reader`] of posts.
 pub(super) async fn reader(ctx: &Context<'_>) -> async_graphql::Result<Reader> {
     let caller = ctx.data::<Caller>()?;
-    let Some(claims) = caller.claims() else {
+    if caller.claims().is_none() {
         return Ok(Reader::anonymous());
-    };
+    }
     let guard = &ctx.data::<Services>()?.guard;
-    let may_edit_any = || async { guard.allows(caller, "edit", &Resource::kind(POST_KIND)).await };
-    let sees_all = match ctx.data_opt::<RequestScope>() {
-        Some(scope) => *scope.sees_all.get_or_try_init(may_edit_any).await.graphql()?,
-        None => may_edit_any().await.graphql()?,
+    Ok(match ctx.data_opt::<RequestScope>() {
+        Some(scope) => scope.reader.get_or_init(|| decide(guard, caller)).await.clone(),
+        None => decide(guard, caller).await,
+    })
+}
+
+/// Asks authz what the signed-in `caller` reads as: anonymous unless it may read what it owns, and everything when
+/// it may edit posts in general. A question authz cannot answer counts as refused.
+async fn decide(guard: &AccessGuard, caller: &Caller) -> Reader {
+    let Some(claims) = caller.claims() else {
+        return Reader::anonymous();
     };
-    Ok(Reader::signed_in(claims.sub.clone(), sees_all))
+    let allows = |action: &'static str, resource: Resource| async move {
+        guard.allows(caller, action, &resource).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, action, %resource, "authz could not be asked; reading as if refused");
+            false
+        })
+    };
+    if !allows("read", Resource::kind(POST_KIND).owned_by(claims.sub.clone())).await {
+        return Reader::anonymous();
+    }
+    let sees_all = allows("edit", Resource::kind(POST_KIND)).await;
+    Reader::signed_in(claims.sub.clone(), sees_all)
 }
 
 /// Whether the caller may see `post`: by the general rule, or, for a post that is not public, because authz lets
