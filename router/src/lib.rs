@@ -21,6 +21,9 @@ pub mod response;
 pub mod supergraph;
 pub mod telemetry;
 
+// The binary's allocator; the library leaves the choice to whoever links it.
+use mimalloc as _;
+
 // A dev-dependency of the benches only; named here so the unit-test build does not flag it as unused.
 #[cfg(test)]
 use criterion as _;

@@ -10,6 +10,11 @@ use router::config::cli::{CheckArgs, Cli, Command, ComposeArgs, OutputFormat, Se
 
 type Error = Box<dyn std::error::Error>;
 
+/// mimalloc: small, frequent allocations (JSON values, request buffers) are the router's allocation pattern, and
+/// it serves them faster and with less fragmentation than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let Cli { command } = Cli::parse();

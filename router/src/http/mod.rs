@@ -37,6 +37,9 @@ pub use handler::{GraphQLHandler, GraphQLResponse, RequestContext, RequestMethod
 pub use negotiate::{GRAPHQL_RESPONSE_JSON, ResponseFormat};
 pub use pipeline::{CachedOperation, ExecutionStage, OperationPipeline};
 pub use request::GraphQLRequest;
+// For the fuzz targets, which decode GET requests as the endpoint does.
+#[doc(hidden)]
+pub use request::{QueryParams, query_params};
 
 use crate::config::RouterConfig;
 use cors::CorsConfigError;

@@ -31,8 +31,9 @@ struct JsonRequest {
 }
 
 /// The query-string parameters of a GET request; the structured ones are JSON text.
+#[doc(hidden)]
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct QueryParams {
+pub struct QueryParams {
     pub(crate) query: Option<String>,
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
@@ -61,7 +62,8 @@ impl GraphQLRequest {
     }
 
     /// Decodes GET parameters; an empty `operationName` counts as absent.
-    pub(crate) fn from_query_params(params: QueryParams) -> Result<Self, HttpError> {
+    #[doc(hidden)]
+    pub fn from_query_params(params: QueryParams) -> Result<Self, HttpError> {
         let extensions = json_object_param("extensions", params.extensions)?;
         Ok(Self {
             query: query_or_persisted(params.query, extensions.as_ref())?,
@@ -86,7 +88,8 @@ fn query_or_persisted(query: Option<String>, extensions: Option<&Map<String, Val
 pub(crate) const PERSISTED_QUERY: &str = "persistedQuery";
 
 /// Reads the query string of `uri`.
-pub(crate) fn query_params(uri: &http::Uri) -> Result<QueryParams, HttpError> {
+#[doc(hidden)]
+pub fn query_params(uri: &http::Uri) -> Result<QueryParams, HttpError> {
     if uri.query().is_none() {
         return Ok(QueryParams::default());
     }

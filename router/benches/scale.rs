@@ -1,0 +1,396 @@
+//! The router on a large supergraph: a generated one of 50 subgraphs and 2,000 entity types (see
+//! `stages/supergraph.rs`). Measures what start-up does before the router can serve (read, parse, API schema,
+//! planner, pipeline), and for one deep operation touching many subgraphs: cold planning, the warm operation-cache
+//! lookup against the cold path, and parse + validate.
+//!
+//! Run with `cargo bench -p router --bench scale`.
+
+// The bench uses a handful of the router's dependencies; the others are the library's.
+#![allow(unused_crate_dependencies)]
+
+#[path = "stages/supergraph.rs"]
+mod supergraph;
+
+use std::collections::BTreeSet;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use graphql_tools::static_graphql::schema::{Definition, Document, TypeDefinition};
+use hive_router_query_planner::planner::{Planner, QueryPlannerOptions};
+use hive_router_query_planner::utils::parsing::safe_parse_schema;
+use router::cache::{DEFAULT_CAPACITY, OperationCache, OperationKey};
+use router::config::RouterConfig;
+use router::gateway;
+use router::http::CachedOperation;
+use router::operation::{OperationPolicy, OperationSchema, PreparedOperation, prepare_document};
+use router::plan::model::PlanNode;
+use router::plan::{PlannedOperation, QueryPlanner};
+use router::response::{Projection, SchemaIndex};
+use router::supergraph::Supergraph;
+use supergraph::Shape;
+use tokio::runtime::Runtime;
+
+/// The supergraph's size.
+const SHAPE: Shape = Shape {
+    subgraphs: 50,
+    entities: 2_000,
+};
+
+/// A client's deep operation: two root fields in subgraphs 0 and 25, five levels of references below the first
+/// (entity fetches at every level), four named fragments, an `@include`, 60 field selections.
+const OPERATION: &str = r#"query Scale($id: ID!, $other: ID!, $withPartners: Boolean = true) {
+  t0000(id: $id) {
+    ...T0000Fields
+    next {
+      ...T0001Fields
+      partners {
+        id
+        name
+        score
+        weight
+        next {
+          ...T0004Fields
+          partners @include(if: $withPartners) {
+            id
+            name
+            score
+            weight
+            next {
+              id
+              name
+              label
+              active
+            }
+          }
+        }
+      }
+    }
+    partners {
+      id
+      createdAt
+      score
+      active
+    }
+  }
+  t0025(id: $other) {
+    id
+    name
+    weight
+    next {
+      ...T0026Fields
+      next {
+        id
+        name
+        score
+        partners {
+          id
+          name
+          createdAt
+          score
+          active
+        }
+      }
+    }
+  }
+}
+
+fragment T0000Fields on T0000 {
+  id
+  name
+  createdAt
+  score
+  label
+  weight
+  active
+}
+
+fragment T0001Fields on T0001 {
+  id
+  name
+  label
+  active
+}
+
+fragment T0004Fields on T0004 {
+  id
+  name
+  createdAt
+  label
+  active
+}
+
+fragment T0026Fields on T0026 {
+  id
+  name
+  score
+  label
+  weight
+  active
+}
+"#;
+
+/// What every benchmark shares: the supergraph file, the router's configuration, and what start-up derived from
+/// them, plus a runtime for the planner's blocking tasks.
+struct Fixture {
+    /// Holds the supergraph file for the fixture's lifetime.
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    config: RouterConfig,
+    schema: OperationSchema,
+    policy: OperationPolicy,
+    planner: QueryPlanner,
+    index: SchemaIndex,
+    runtime: Runtime,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let sdl = SHAPE.sdl();
+        print_sdl_size(&sdl);
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("supergraph.graphql");
+        std::fs::write(&path, &sdl).expect("the supergraph file is written");
+        let config = RouterConfig::default();
+        print_load_breakdown(&sdl, &config, &path);
+
+        // What the router does at start-up must succeed: the generated SDL is a supergraph the router serves.
+        gateway::build_pipeline(&config, &path).expect("the router starts on the generated supergraph");
+        let supergraph =
+            Supergraph::load(&path, &config.subgraphs.url_overrides()).expect("the generated supergraph loads");
+        assert_eq!(supergraph.subgraphs().len(), SHAPE.subgraphs);
+        let supergraph = Arc::new(supergraph);
+        let schema =
+            OperationSchema::new(Arc::clone(supergraph.api_schema().document())).expect("the API schema indexes");
+        let index = SchemaIndex::from_supergraph(&supergraph.planner().supergraph);
+        let planner = QueryPlanner::new(supergraph, &config.planner);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a tokio runtime");
+        Self {
+            _dir: dir,
+            path,
+            policy: OperationPolicy::from_config(&config),
+            config,
+            schema,
+            planner,
+            index,
+            runtime,
+        }
+    }
+
+    fn prepare(&self, text: &str) -> PreparedOperation {
+        prepare_document(&self.schema, text, None, &self.policy).expect("the operation is valid")
+    }
+
+    fn plan(&self, operation: &PreparedOperation) -> PlannedOperation {
+        self.runtime
+            .block_on(self.planner.plan(operation.document(), operation.name()))
+            .expect("the operation plans")
+    }
+
+    /// What a cache miss derives: the validated operation, its plan and its response projection.
+    fn cold(&self, text: &str) -> CachedOperation<(PlannedOperation, Projection)> {
+        let operation = self.prepare(text);
+        let planned = self.plan(&operation);
+        let projection = Projection::build(&self.index, planned.operation()).expect("the projection builds");
+        CachedOperation {
+            operation,
+            prepared: Some((planned, projection)),
+        }
+    }
+}
+
+/// Prints the SDL's size once: bytes, type definitions and fields, in the supergraph and in the API schema.
+fn print_sdl_size(sdl: &str) {
+    let document = safe_parse_schema(sdl).expect("the generated SDL parses");
+    let (types, objects, fields) = count_types(&document);
+    println!(
+        "sdl: {} subgraphs, {} entity types; {} bytes; {types} type definitions ({objects} object types), \
+         {fields} fields",
+        SHAPE.subgraphs,
+        SHAPE.entities,
+        sdl.len()
+    );
+    let supergraph = Supergraph::parse(sdl).expect("the generated supergraph parses");
+    let api = supergraph.api_schema();
+    let (types, objects, fields) = count_types(&parse_api_sdl(api.sdl()));
+    println!(
+        "api schema: {} bytes of SDL; {types} type definitions ({objects} object types), {fields} fields",
+        api.sdl().len()
+    );
+}
+
+fn parse_api_sdl(sdl: &str) -> Document {
+    safe_parse_schema(sdl).expect("the printed API schema parses")
+}
+
+/// Type definitions, object types among them, and the fields of objects, interfaces and input objects.
+fn count_types(document: &Document) -> (usize, usize, usize) {
+    let (mut types, mut objects, mut fields) = (0, 0, 0);
+    for definition in &document.definitions {
+        let Definition::TypeDefinition(definition) = definition else {
+            continue;
+        };
+        types += 1;
+        fields += match definition {
+            TypeDefinition::Object(object) => {
+                objects += 1;
+                object.fields.len()
+            }
+            TypeDefinition::Interface(interface) => interface.fields.len(),
+            TypeDefinition::InputObject(input) => input.fields.len(),
+            TypeDefinition::Scalar(_) | TypeDefinition::Union(_) | TypeDefinition::Enum(_) => 0,
+        };
+    }
+    (types, objects, fields)
+}
+
+/// Times each part of start-up once, to show where the load time goes: the planner library's SDL parse and
+/// planner construction, the router's whole supergraph load, and the pipeline built over it.
+fn print_load_breakdown(sdl: &str, config: &RouterConfig, path: &Path) {
+    let time = |label: &str, run: &mut dyn FnMut()| {
+        let started = Instant::now();
+        run();
+        println!("load breakdown (one run): {label}: {:.1?}", started.elapsed());
+    };
+    let mut document = None;
+    time("SDL parse (safe_parse_schema)", &mut || {
+        document = Some(safe_parse_schema(sdl).expect("the SDL parses"));
+    });
+    let document = document.expect("timed above");
+    time("planner construction (Planner::new_from_supergraph)", &mut || {
+        black_box(Planner::new_from_supergraph(&document, QueryPlannerOptions::default()).expect("the planner builds"));
+    });
+    let mut loaded = None;
+    time(
+        "Supergraph::load (read + parse + checks + planner + API schema)",
+        &mut || {
+            loaded = Some(Supergraph::load(path, &config.subgraphs.url_overrides()).expect("the supergraph loads"));
+        },
+    );
+    let supergraph = Arc::new(loaded.expect("timed above"));
+    time("OperationSchema::new (validation index of the API schema)", &mut || {
+        black_box(OperationSchema::new(Arc::clone(supergraph.api_schema().document())).expect("the schema indexes"));
+    });
+    time("SchemaIndex::from_supergraph (response shaping index)", &mut || {
+        black_box(SchemaIndex::from_supergraph(&supergraph.planner().supergraph));
+    });
+    time(
+        "gateway::pipeline_for (operation schema + clients + indexes + planner)",
+        &mut || {
+            black_box(gateway::pipeline_for(config, Arc::clone(&supergraph)).expect("the pipeline builds"));
+        },
+    );
+}
+
+fn load(c: &mut Criterion, fixture: &Fixture) {
+    let overrides = fixture.config.subgraphs.url_overrides();
+    let mut group = c.benchmark_group("load");
+    // Seconds per iteration: ten samples of one iteration each.
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
+    group.bench_function("Supergraph::load", |b| {
+        b.iter_with_large_drop(|| Supergraph::load(black_box(&fixture.path), &overrides))
+    });
+    group.bench_function("gateway::build_pipeline", |b| {
+        b.iter_with_large_drop(|| gateway::build_pipeline(&fixture.config, black_box(&fixture.path)))
+    });
+    group.finish();
+}
+
+fn parse_validate(c: &mut Criterion, fixture: &Fixture) {
+    let mut group = c.benchmark_group("parse_validate");
+    group.bench_function("scale", |b| {
+        b.iter(|| prepare_document(&fixture.schema, black_box(OPERATION), None, &fixture.policy))
+    });
+    group.finish();
+}
+
+fn plan_cold(c: &mut Criterion, fixture: &Fixture) {
+    let operation = fixture.prepare(OPERATION);
+    let planned = fixture.plan(&operation);
+    let mut subgraphs = BTreeSet::new();
+    let fetches = planned
+        .plan()
+        .root
+        .as_ref()
+        .map_or(0, |root| fetches(root, &mut subgraphs));
+    println!(
+        "plan_cold: the operation plans into {fetches} fetches to {} subgraphs",
+        subgraphs.len()
+    );
+    let mut group = c.benchmark_group("plan_cold");
+    group.sample_size(10);
+    group.bench_function("scale", |b| {
+        b.iter(|| {
+            fixture
+                .runtime
+                .block_on(fixture.planner.plan(black_box(operation.document()), operation.name()))
+        })
+    });
+    group.finish();
+}
+
+/// How many subgraph requests a plan makes at most, collecting the subgraphs they go to.
+fn fetches<'a>(node: &'a PlanNode, subgraphs: &mut BTreeSet<&'a str>) -> usize {
+    match node {
+        PlanNode::Fetch(fetch) => {
+            subgraphs.insert(&fetch.subgraph);
+            1
+        }
+        PlanNode::BatchFetch(fetch) => {
+            subgraphs.insert(&fetch.subgraph);
+            1
+        }
+        PlanNode::Flatten(flatten) => fetches(&flatten.node, subgraphs),
+        PlanNode::Sequence(nodes) | PlanNode::Parallel(nodes) => {
+            nodes.iter().map(|node| fetches(node, subgraphs)).sum()
+        }
+        PlanNode::Condition(condition) => [&condition.if_clause, &condition.else_clause]
+            .into_iter()
+            .flatten()
+            .map(|branch| fetches(branch, subgraphs))
+            .sum(),
+    }
+}
+
+fn cache_warm_vs_cold(c: &mut Criterion, fixture: &Fixture) {
+    let cache = OperationCache::new(DEFAULT_CAPACITY);
+    // A cache filled with other operations, as a router's is after warm-up.
+    let entry = Arc::new(fixture.cold(OPERATION));
+    let others: Vec<String> = (0..DEFAULT_CAPACITY / 2)
+        .map(|index| format!("{OPERATION}\n# variant {index}\n"))
+        .collect();
+    for text in &others {
+        cache.insert(&OperationKey::new(text, None), Arc::clone(&entry));
+    }
+    cache.insert(&OperationKey::new(OPERATION, None), entry);
+
+    let mut group = c.benchmark_group("operation_cache");
+    group.sample_size(10);
+    group.bench_function("warm: key + get", |b| {
+        b.iter(|| cache.get(&OperationKey::new(black_box(OPERATION), None)))
+    });
+    group.bench_function("cold: prepare + plan + projection", |b| {
+        b.iter(|| fixture.cold(black_box(OPERATION)))
+    });
+    group.finish();
+}
+
+fn scale(c: &mut Criterion) {
+    let fixture = Fixture::new();
+    load(c, &fixture);
+    parse_validate(c, &fixture);
+    plan_cold(c, &fixture);
+    cache_warm_vs_cold(c, &fixture);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    targets = scale
+}
+criterion_main!(benches);
