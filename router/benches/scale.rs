@@ -13,7 +13,7 @@ mod supergraph;
 
 use std::collections::BTreeSet;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -149,22 +149,31 @@ struct Fixture {
 impl Fixture {
     fn new() -> Self {
         let sdl = SHAPE.sdl();
-        print_sdl_size(&sdl);
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path().join("supergraph.graphql");
         std::fs::write(&path, &sdl).expect("the supergraph file is written");
         let config = RouterConfig::default();
-        print_load_breakdown(&sdl, &config, &path);
+        print_planner_breakdown(&sdl);
 
-        // What the router does at start-up must succeed: the generated SDL is a supergraph the router serves.
-        gateway::build_pipeline(&config, &path).expect("the router starts on the generated supergraph");
-        let supergraph =
-            Supergraph::load(&path, &config.subgraphs.url_overrides()).expect("the generated supergraph loads");
+        // Start-up's two steps, each timed once: the supergraph loaded exactly as the router loads it, then the
+        // pipeline over it. Both must succeed: the generated SDL is a supergraph the router serves.
+        let supergraph = timed(
+            "Supergraph::load (read + parse + checks + planner + API schema)",
+            || Supergraph::load(&path, &config.subgraphs.url_overrides()).expect("the generated supergraph loads"),
+        );
         assert_eq!(supergraph.subgraphs().len(), SHAPE.subgraphs);
+        print_api_size(&supergraph);
         let supergraph = Arc::new(supergraph);
-        let schema =
-            OperationSchema::new(Arc::clone(supergraph.api_schema().document())).expect("the API schema indexes");
-        let index = SchemaIndex::from_supergraph(&supergraph.planner().supergraph);
+        timed(
+            "gateway::pipeline_for (operation schema, subgraph clients, indexes)",
+            || gateway::pipeline_for(&config, Arc::clone(&supergraph)).expect("the router's pipeline builds"),
+        );
+        let schema = timed("OperationSchema::new (validation index of the API schema)", || {
+            OperationSchema::new(Arc::clone(supergraph.api_schema().document())).expect("the API schema indexes")
+        });
+        let index = timed("SchemaIndex::from_supergraph (response shaping index)", || {
+            SchemaIndex::from_supergraph(&supergraph.planner().supergraph)
+        });
         let planner = QueryPlanner::new(supergraph, &config.planner);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
@@ -204,9 +213,20 @@ impl Fixture {
     }
 }
 
-/// Prints the SDL's size once: bytes, type definitions and fields, in the supergraph and in the API schema.
-fn print_sdl_size(sdl: &str) {
-    let document = safe_parse_schema(sdl).expect("the generated SDL parses");
+/// Runs `work` once and prints how long it took, as one line of the load breakdown.
+fn timed<T>(label: &str, work: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let value = work();
+    println!("load breakdown (one run): {label}: {:.1?}", started.elapsed());
+    value
+}
+
+/// Prints the SDL's size, then times the planner library's part of a load: parsing the SDL and building the
+/// planner, for this supergraph and for smaller ones of the same kind, to show how planner construction grows.
+fn print_planner_breakdown(sdl: &str) {
+    let document = timed("SDL parse (safe_parse_schema)", || {
+        safe_parse_schema(sdl).expect("the generated SDL parses")
+    });
     let (types, objects, fields) = count_types(&document);
     println!(
         "sdl: {} subgraphs, {} entity types; {} bytes; {types} type definitions ({objects} object types), \
@@ -215,17 +235,47 @@ fn print_sdl_size(sdl: &str) {
         SHAPE.entities,
         sdl.len()
     );
-    let supergraph = Supergraph::parse(sdl).expect("the generated supergraph parses");
-    let api = supergraph.api_schema();
-    let (types, objects, fields) = count_types(&parse_api_sdl(api.sdl()));
+    let smaller = [
+        Shape::default(),
+        Shape {
+            subgraphs: SHAPE.subgraphs,
+            entities: SHAPE.entities / 4,
+        },
+        Shape {
+            subgraphs: SHAPE.subgraphs,
+            entities: SHAPE.entities / 2,
+        },
+    ];
+    for shape in smaller {
+        let document = safe_parse_schema(&shape.sdl()).expect("the generated SDL parses");
+        let started = Instant::now();
+        black_box(Planner::new_from_supergraph(&document, QueryPlannerOptions::default()).expect("the planner builds"));
+        println!(
+            "planner construction at {} subgraphs, {} entity types: {:.1?}",
+            shape.subgraphs,
+            shape.entities,
+            started.elapsed()
+        );
+    }
+    let started = Instant::now();
+    black_box(Planner::new_from_supergraph(&document, QueryPlannerOptions::default()).expect("the planner builds"));
     println!(
-        "api schema: {} bytes of SDL; {types} type definitions ({objects} object types), {fields} fields",
-        api.sdl().len()
+        "planner construction at {} subgraphs, {} entity types: {:.1?}",
+        SHAPE.subgraphs,
+        SHAPE.entities,
+        started.elapsed()
     );
 }
 
-fn parse_api_sdl(sdl: &str) -> Document {
-    safe_parse_schema(sdl).expect("the printed API schema parses")
+/// Prints the size of the API schema clients see.
+fn print_api_size(supergraph: &Supergraph) {
+    let api = supergraph.api_schema().sdl();
+    let document = safe_parse_schema(api).expect("the printed API schema parses");
+    let (types, objects, fields) = count_types(&document);
+    println!(
+        "api schema: {} bytes of SDL; {types} type definitions ({objects} object types), {fields} fields",
+        api.len()
+    );
 }
 
 /// Type definitions, object types among them, and the fields of objects, interfaces and input objects.
@@ -249,52 +299,10 @@ fn count_types(document: &Document) -> (usize, usize, usize) {
     (types, objects, fields)
 }
 
-/// Times each part of start-up once, to show where the load time goes: the planner library's SDL parse and
-/// planner construction, the router's whole supergraph load, and the pipeline built over it.
-fn print_load_breakdown(sdl: &str, config: &RouterConfig, path: &Path) {
-    let time = |label: &str, run: &mut dyn FnMut()| {
-        let started = Instant::now();
-        run();
-        println!("load breakdown (one run): {label}: {:.1?}", started.elapsed());
-    };
-    let mut document = None;
-    time("SDL parse (safe_parse_schema)", &mut || {
-        document = Some(safe_parse_schema(sdl).expect("the SDL parses"));
-    });
-    let document = document.expect("timed above");
-    time("planner construction (Planner::new_from_supergraph)", &mut || {
-        black_box(Planner::new_from_supergraph(&document, QueryPlannerOptions::default()).expect("the planner builds"));
-    });
-    let mut loaded = None;
-    time(
-        "Supergraph::load (read + parse + checks + planner + API schema)",
-        &mut || {
-            loaded = Some(Supergraph::load(path, &config.subgraphs.url_overrides()).expect("the supergraph loads"));
-        },
-    );
-    let supergraph = Arc::new(loaded.expect("timed above"));
-    time("OperationSchema::new (validation index of the API schema)", &mut || {
-        black_box(OperationSchema::new(Arc::clone(supergraph.api_schema().document())).expect("the schema indexes"));
-    });
-    time("SchemaIndex::from_supergraph (response shaping index)", &mut || {
-        black_box(SchemaIndex::from_supergraph(&supergraph.planner().supergraph));
-    });
-    time(
-        "gateway::pipeline_for (operation schema + clients + indexes + planner)",
-        &mut || {
-            black_box(gateway::pipeline_for(config, Arc::clone(&supergraph)).expect("the pipeline builds"));
-        },
-    );
-}
-
 fn load(c: &mut Criterion, fixture: &Fixture) {
-    let overrides = fixture.config.subgraphs.url_overrides();
     let mut group = c.benchmark_group("load");
     // Seconds per iteration: ten samples of one iteration each.
     group.sample_size(10).sampling_mode(SamplingMode::Flat);
-    group.bench_function("Supergraph::load", |b| {
-        b.iter_with_large_drop(|| Supergraph::load(black_box(&fixture.path), &overrides))
-    });
     group.bench_function("gateway::build_pipeline", |b| {
         b.iter_with_large_drop(|| gateway::build_pipeline(&fixture.config, black_box(&fixture.path)))
     });

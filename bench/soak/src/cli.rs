@@ -152,7 +152,10 @@ mod tests {
 
         let cli = Cli::parse_from(["platform-soak", "--kafka-brokers", "127.0.0.1:9092", "--duration", "5s"]);
         let options = cli.into_options().unwrap();
-        assert_eq!((options.load.duration, options.load.status_every), (Duration::from_secs(5), None));
+        assert_eq!(
+            (options.load.duration, options.load.status_every),
+            (Duration::from_secs(5), None)
+        );
         assert_eq!(options.concurrency, 16);
         assert!(matches!(options.kafka, KafkaSource::Running(brokers) if brokers == "127.0.0.1:9092"));
     }

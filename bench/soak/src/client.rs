@@ -109,6 +109,9 @@ mod tests {
             classify(json!({ "data": { "me": { "id": "1" } } }), 200),
             Answer::Data(json!({ "me": { "id": "1" } }))
         );
-        assert_eq!(classify(json!({ "status": "down" }), 503), Answer::Error("HTTP_503".to_owned()));
+        assert_eq!(
+            classify(json!({ "status": "down" }), 503),
+            Answer::Error("HTTP_503".to_owned())
+        );
     }
 }

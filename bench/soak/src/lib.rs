@@ -126,7 +126,10 @@ async fn run_in(
     progress(&format!("stack ready; router at {}", stack.router_url()));
 
     let client = GraphqlClient::new(stack.router_url(), options.load.request_timeout);
-    progress(&format!("seeding an administrator, a plan and {} users", options.concurrency));
+    progress(&format!(
+        "seeding an administrator, a plan and {} users",
+        options.concurrency
+    ));
     let seeded = seed::seed(&stack, &client, run_id, options.concurrency).await?;
 
     let mut watched: Vec<Watched> = stack
@@ -152,7 +155,11 @@ async fn run_in(
     let outcome = load::run(client, seeded.users, run_id, &options.load, &watched, progress).await;
 
     let mut processes = Vec::new();
-    let mut liveness: Vec<Liveness> = stack.processes_mut().iter_mut().map(|process| process.liveness()).collect();
+    let mut liveness: Vec<Liveness> = stack
+        .processes_mut()
+        .iter_mut()
+        .map(|process| process.liveness())
+        .collect();
     if let Broker::Private { process, .. } = &mut broker {
         liveness.push(process.liveness());
     }

@@ -27,7 +27,11 @@ async fn main() -> ExitCode {
     match platform_soak::run(&options, &progress).await {
         Ok(report) => {
             println!("{report}");
-            if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(error) => {
             eprintln!("platform-soak: {error}");

@@ -57,7 +57,10 @@ impl SoakReport {
     pub fn failures(&self) -> Vec<String> {
         let mut failures = Vec::new();
         if self.verification.lost() > 0 {
-            failures.push(format!("{} acknowledged writes are not in PostgreSQL", self.verification.lost()));
+            failures.push(format!(
+                "{} acknowledged writes are not in PostgreSQL",
+                self.verification.lost()
+            ));
         }
         for process in &self.processes {
             if let Some(how) = &process.died {
@@ -83,7 +86,10 @@ fn millis(duration: Duration) -> String {
 }
 
 fn mib(memory: Option<Memory>, field: fn(Memory) -> u64) -> String {
-    memory.map_or_else(|| "-".to_owned(), |memory| format!("{:.1}", field(memory) as f64 / 1024.0))
+    memory.map_or_else(
+        || "-".to_owned(),
+        |memory| format!("{:.1}", field(memory) as f64 / 1024.0),
+    )
 }
 
 impl fmt::Display for SoakReport {
@@ -126,8 +132,14 @@ impl fmt::Display for SoakReport {
         row(f, "total", &total)?;
         let codes: Vec<String> = total
             .errors
-            .iter().map(|(code, count)| format!("{code}={count}")).collect();
-        let codes = if codes.is_empty() { "none".to_owned() } else { codes.join(" ") };
+            .iter()
+            .map(|(code, count)| format!("{code}={count}"))
+            .collect();
+        let codes = if codes.is_empty() {
+            "none".to_owned()
+        } else {
+            codes.join(" ")
+        };
         writeln!(f, "errors by code: {codes}")?;
 
         writeln!(f)?;
@@ -230,9 +242,17 @@ mod tests {
     fn a_clean_run_prints_throughput_latency_memory_and_no_losses() {
         let text = report(0, None).to_string();
         assert!(text.contains("Me"), "{text}");
-        assert!(text.lines().any(|line| line.starts_with("total") && line.contains("10.1")), "{text}");
+        assert!(
+            text.lines()
+                .any(|line| line.starts_with("total") && line.contains("10.1")),
+            "{text}"
+        );
         assert!(text.contains("errors by code: FORBIDDEN=1"), "{text}");
-        assert!(text.lines().any(|line| line.starts_with("blog") && line.contains("30.0")), "{text}");
+        assert!(
+            text.lines()
+                .any(|line| line.starts_with("blog") && line.contains("30.0")),
+            "{text}"
+        );
         assert!(text.contains("acknowledged=7 stored=7 lost=0"), "{text}");
         assert!(text.trim_end().ends_with("PASS"), "{text}");
     }

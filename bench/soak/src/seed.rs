@@ -74,7 +74,9 @@ pub async fn seed(stack: &Stack, client: &GraphqlClient, run_id: &str, users: us
     )
     .await?;
 
-    let emails: Vec<String> = (0..users).map(|index| format!("user{index}-{run_id}@soak.test")).collect();
+    let emails: Vec<String> = (0..users)
+        .map(|index| format!("user{index}-{run_id}@soak.test"))
+        .collect();
     let ids = in_parallel(emails.clone(), {
         let (client, password) = (client.clone(), password.clone());
         move |email| {

@@ -90,7 +90,13 @@ impl Observed {
 
     /// Records that a successful answer of `op` was not what it must be, under `code`.
     pub fn record_error(&mut self, op: Op, code: &str) {
-        *self.ops.entry(op).or_default().errors.entry(code.to_owned()).or_default() += 1;
+        *self
+            .ops
+            .entry(op)
+            .or_default()
+            .errors
+            .entry(code.to_owned())
+            .or_default() += 1;
     }
 
     /// Adds `other` to this.

@@ -59,7 +59,11 @@ pub async fn verify(database: &RunDatabase, acknowledged: &Acknowledged) -> Resu
     let conn = database.connect().await?;
     let posts = rows(&conn, "SELECT id::text AS id, status AS state FROM blog.posts").await?;
     let comments = rows(&conn, "SELECT id::text AS id, '' AS state FROM blog.comments").await?;
-    let subscriptions = rows(&conn, "SELECT id::text AS id, status AS state FROM billing.subscriptions").await?;
+    let subscriptions = rows(
+        &conn,
+        "SELECT id::text AS id, status AS state FROM billing.subscriptions",
+    )
+    .await?;
     let payments = rows(&conn, "SELECT id::text AS id, '' AS state FROM billing.payments").await?;
     let invoices = rows(&conn, "SELECT id::text AS id, status AS state FROM billing.invoices").await?;
     let _ = conn.close().await;
@@ -69,7 +73,12 @@ pub async fn verify(database: &RunDatabase, acknowledged: &Acknowledged) -> Resu
             check("published", &acknowledged.published, &posts, Some("published")),
             check("comments", &acknowledged.comments, &comments, None),
             check("subscriptions", &acknowledged.subscriptions, &subscriptions, None),
-            check("cancellations", &acknowledged.cancelled, &subscriptions, Some("canceled")),
+            check(
+                "cancellations",
+                &acknowledged.cancelled,
+                &subscriptions,
+                Some("canceled"),
+            ),
             check("payments", &acknowledged.payments, &payments, None),
             check("paid invoices", &acknowledged.paid_invoices, &invoices, Some("paid")),
         ],
@@ -103,7 +112,10 @@ fn check(
 ) -> WriteCheck {
     let stored = acknowledged
         .iter()
-        .filter(|id| rows.get(*id).is_some_and(|found| state.is_none_or(|state| found == state)))
+        .filter(|id| {
+            rows.get(*id)
+                .is_some_and(|found| state.is_none_or(|state| found == state))
+        })
         .count();
     WriteCheck {
         kind,
@@ -129,9 +141,16 @@ mod tests {
             .collect();
         let created = check("posts", &set(&["a", "b", "z"]), &rows, None);
         assert_eq!((created.acknowledged, created.stored, created.lost()), (3, 2, 1));
-        assert_eq!(created.unacknowledged_rows, Some(1), "c was written but never acknowledged");
+        assert_eq!(
+            created.unacknowledged_rows,
+            Some(1),
+            "c was written but never acknowledged"
+        );
         let published = check("published", &set(&["a", "b"]), &rows, Some("published"));
-        assert_eq!((published.stored, published.lost(), published.unacknowledged_rows), (1, 1, None));
+        assert_eq!(
+            (published.stored, published.lost(), published.unacknowledged_rows),
+            (1, 1, None)
+        );
         let verification = Verification {
             checks: vec![created, published],
         };

@@ -29,7 +29,7 @@ fn env(name: &str) -> String {
 async fn a_short_run_loses_no_acknowledged_write_keeps_every_process_alive_and_cleans_up() {
     let options = SoakOptions {
         stack: StackOptions {
-            bin_dir: PathBuf::from(option_env!("PLATFORM_SOAK_STACK_BIN_DIR").expect("set by build.rs")),
+            bin_dir: PathBuf::from(env!("PLATFORM_SOAK_STACK_BIN_DIR")),
             log_level: "warn".to_owned(),
             cheap_passwords: true,
             supergraph: None,
@@ -52,9 +52,17 @@ async fn a_short_run_loses_no_acknowledged_write_keeps_every_process_alive_and_c
 
     assert!(report.passed(), "{:?}", report.failures());
     assert_eq!(report.processes.len(), 7, "six processes of the stack and the broker");
-    assert!(report.processes.iter().all(|process| process.end.is_some_and(|memory| memory.rss_kib > 0)));
+    assert!(
+        report
+            .processes
+            .iter()
+            .all(|process| process.end.is_some_and(|memory| memory.rss_kib > 0))
+    );
     let written = &report.observed.acknowledged;
-    assert!(!written.posts.is_empty() && report.verification.acknowledged() > 0, "{report}");
+    assert!(
+        !written.posts.is_empty() && report.verification.acknowledged() > 0,
+        "{report}"
+    );
     assert_eq!(report.verification.lost(), 0);
     // Functional errors (a refused write, a missing role) fail the run; only a machine too slow to answer in
     // time is forgiven.

@@ -80,10 +80,7 @@ pub enum Error {
     },
     /// A server stopped with an I/O error.
     #[error("{name} stopped: {source}")]
-    Serve {
-        name: SubgraphName,
-        source: std::io::Error,
-    },
+    Serve { name: SubgraphName, source: std::io::Error },
 }
 
 impl FromStr for SubgraphName {
@@ -150,7 +147,9 @@ pub async fn bind(ports: [u16; 4]) -> Result<Vec<Bound>, Error> {
     let mut bound = Vec::with_capacity(ports.len());
     for (name, port) in SubgraphName::ALL.into_iter().zip(ports) {
         let bind_error = |source| Error::Bind { name, port, source };
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await.map_err(bind_error)?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+            .await
+            .map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         bound.push(Bound { name, listener, addr });
     }

@@ -43,7 +43,9 @@ pub fn app<E: Executor>(executor: E, cache: ResponseCache) -> Router {
         executor,
         cache: (cache == ResponseCache::Enabled).then(|| RwLock::new(HashMap::new())),
     });
-    Router::new().route(GRAPHQL_PATH, post(graphql::<E>)).with_state(endpoint)
+    Router::new()
+        .route(GRAPHQL_PATH, post(graphql::<E>))
+        .with_state(endpoint)
 }
 
 async fn graphql<E: Executor>(State(endpoint): State<Arc<Endpoint<E>>>, body: Bytes) -> Response {

@@ -4,9 +4,18 @@ use tokio::sync::oneshot;
 use super::{ResponseCache, SubgraphName, bind, sdl, serve};
 
 const COMMITTED_SDL: [(SubgraphName, &str); 4] = [
-    (SubgraphName::Accounts, include_str!("../../federation/accounts.graphql")),
-    (SubgraphName::Products, include_str!("../../federation/products.graphql")),
-    (SubgraphName::Inventory, include_str!("../../federation/inventory.graphql")),
+    (
+        SubgraphName::Accounts,
+        include_str!("../../federation/accounts.graphql"),
+    ),
+    (
+        SubgraphName::Products,
+        include_str!("../../federation/products.graphql"),
+    ),
+    (
+        SubgraphName::Inventory,
+        include_str!("../../federation/inventory.graphql"),
+    ),
     (SubgraphName::Reviews, include_str!("../../federation/reviews.graphql")),
 ];
 
@@ -58,7 +67,9 @@ impl Running {
     }
 
     async fn data(&self, name: SubgraphName, query: &str, variables: Value) -> Value {
-        let text = self.post_raw(name, &json!({"query": query, "variables": variables})).await;
+        let text = self
+            .post_raw(name, &json!({"query": query, "variables": variables}))
+            .await;
         let body: Value = serde_json::from_str(&text).expect("a JSON body");
         assert!(body.get("errors").is_none(), "{name} returned errors: {body}");
         body["data"].clone()
@@ -108,12 +119,21 @@ async fn reviews_provide_the_author_username_but_not_the_name() {
             json!({"r": [{"__typename": "Product", "upc": "1"}]}),
         )
         .await;
-    let reviews = data["_entities"][0]["reviews"].as_array().expect("a review list").clone();
+    let reviews = data["_entities"][0]["reviews"]
+        .as_array()
+        .expect("a review list")
+        .clone();
     assert_eq!(reviews.len(), crate::data::REVIEWS_PER_PRODUCT);
-    assert_eq!(reviews[0], json!({"id": "r1", "rating": 1, "author": {"id": "u1", "username": "ada"}}));
+    assert_eq!(
+        reviews[0],
+        json!({"id": "r1", "rating": 1, "author": {"id": "u1", "username": "ada"}})
+    );
     let sdl = sdl(SubgraphName::Reviews);
     assert!(sdl.contains("@provides(fields: \"username\")"), "{sdl}");
-    assert!(!sdl.contains("name: String"), "reviews must not know users' names: {sdl}");
+    assert!(
+        !sdl.contains("name: String"),
+        "reviews must not know users' names: {sdl}"
+    );
 }
 
 #[tokio::test]

@@ -46,8 +46,13 @@ fn configs_in(dir: &Path, cheap_passwords: bool) -> Vec<PathBuf> {
 }
 
 fn load<T: DeserializeOwned>(path: &Path) -> T {
-    kernel::config::load_with_env(Some(path), Vec::new())
-        .unwrap_or_else(|error| panic!("{}: {error}\n{}", path.display(), std::fs::read_to_string(path).unwrap()))
+    kernel::config::load_with_env(Some(path), Vec::new()).unwrap_or_else(|error| {
+        panic!(
+            "{}: {error}\n{}",
+            path.display(),
+            std::fs::read_to_string(path).unwrap()
+        )
+    })
 }
 
 #[test]
@@ -102,5 +107,8 @@ fn production_password_cost_is_kept_unless_cheap_passwords_are_asked_for() {
     let paths = configs_in(dir.path(), false);
     let identity: identity::config::IdentityConfig = load(&paths[0]);
     let defaults = identity::config::IdentityConfig::default();
-    assert_eq!(identity.passwords.argon2.memory_kib, defaults.passwords.argon2.memory_kib);
+    assert_eq!(
+        identity.passwords.argon2.memory_kib,
+        defaults.passwords.argon2.memory_kib
+    );
 }
