@@ -320,11 +320,20 @@ fn is_transient(status: StatusCode) -> bool {
     )
 }
 
-/// Identifies a fetch by everything that can change its answer: the body and the headers sent with it.
+/// Headers that name one request or trace rather than shape its answer; every client request carries its own,
+/// so keying on them would keep identical fetches of different requests from ever sharing a reply.
+const CORRELATION_HEADERS: [&str; 3] = ["x-request-id", "traceparent", "tracestate"];
+
+/// Identifies a fetch by everything that can change its answer: the body and the headers sent with it, apart
+/// from the correlation headers.
 fn fetch_key(body: &[u8], headers: Option<&HeaderMap>) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(body);
-    for (name, value) in headers.into_iter().flatten() {
+    let shaping = headers
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| !CORRELATION_HEADERS.contains(&name.as_str()));
+    for (name, value) in shaping {
         hasher.update(&[0xFF]);
         hasher.update(name.as_str().as_bytes());
         hasher.update(&[0xFE]);

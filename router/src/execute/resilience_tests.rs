@@ -102,13 +102,33 @@ async fn identical_queries_in_flight_share_one_request_and_different_ones_do_not
     as_bob.insert("authorization", "Bearer bob".parse().unwrap());
     let (alice, bob) = tokio::join!(
         client.send(body.clone(), None, true),
-        client.send(body, Some(&as_bob), true)
+        client.send(body.clone(), Some(&as_bob), true)
     );
     assert!(alice.is_ok() && bob.is_ok());
     assert_eq!(
         subgraph.received().len(),
         3,
         "another caller's headers make another request"
+    );
+
+    // Request ids and trace context differ on every request and do not change the answer.
+    let traced = |id: &str, trace: &str| {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-request-id", id.parse().unwrap());
+        headers.insert("traceparent", trace.parse().unwrap());
+        headers
+    };
+    let first = traced("r-1", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    let second = traced("r-2", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    let (one, two) = tokio::join!(
+        client.send(body.clone(), Some(&first), true),
+        client.send(body, Some(&second), true)
+    );
+    assert!(one.is_ok() && two.is_ok());
+    assert_eq!(
+        subgraph.received().len(),
+        4,
+        "requests differing only in correlation headers share one fetch"
     );
 }
 
