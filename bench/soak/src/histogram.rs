@@ -8,8 +8,8 @@ use std::time::Duration;
 const MANTISSA_BITS: u32 = 6;
 /// Values below this are their own bucket.
 const LINEAR_LIMIT: u64 = 1 << (MANTISSA_BITS + 1);
-/// Buckets needed for every `u64`: the linear ones plus 64 for each power of two above them.
-const BUCKETS: usize = ((64 - MANTISSA_BITS as usize) << MANTISSA_BITS) + LINEAR_LIMIT as usize;
+/// Buckets needed for every `u64`: the linear ones plus 64 for each of the 57 powers of two above them.
+const BUCKETS: usize = ((64 - (MANTISSA_BITS as usize + 1)) << MANTISSA_BITS) + LINEAR_LIMIT as usize;
 
 /// Recorded durations, in microseconds, with their count, sum, minimum and maximum kept exactly.
 #[derive(Debug, Clone)]

@@ -62,7 +62,8 @@ struct Ports {
 }
 
 impl Stack {
-    /// Writes every config into `dir`, starts the five services, waits until each is ready, then the router.
+    /// Writes every config into `dir`, starts identity, then the other four services, then the router, each
+    /// batch once the one before answers `/readyz`.
     pub async fn start(options: &StackOptions, backing: &Backing, dir: &Path) -> Result<Self, SoakError> {
         let binaries = locate_binaries(&options.bin_dir)?;
         let ports = free_ports(2 * SERVICES.len() + 1)?;
@@ -80,21 +81,27 @@ impl Stack {
             backing,
             ports: &service_ports,
         };
-        let mut processes = Vec::new();
-        for (index, service) in SERVICES.iter().enumerate() {
-            let path = dir.join(format!("{service}.toml"));
-            write(&path, &configs.render(index))?;
-            let config = path.display().to_string();
-            processes.push(ManagedProcess::spawn(
-                service,
-                &binaries[index],
-                &["serve", "--config", &config],
-                dir,
-                &[],
-            )?);
-        }
-        for (process, ports) in processes.iter_mut().zip(&service_ports) {
-            wait_until_ready(process, ports.http).await?;
+        let mut processes: Vec<ManagedProcess> = Vec::new();
+        // identity first: the others fetch its JWKS when they start, and a verifier that found no keys then
+        // refetches for an unknown key only after `jwks_min_refresh_secs`, refusing identity's own service token
+        // (and so every sign-in) until then. The other four start together.
+        for batch in [0..1, 1..SERVICES.len()] {
+            for index in batch.clone() {
+                let service = SERVICES[index];
+                let path = dir.join(format!("{service}.toml"));
+                write(&path, &configs.render(index))?;
+                let config = path.display().to_string();
+                processes.push(ManagedProcess::spawn(
+                    service,
+                    &binaries[index],
+                    &["serve", "--config", &config],
+                    dir,
+                    &[],
+                )?);
+            }
+            for index in batch {
+                wait_until_ready(&mut processes[index], service_ports[index].http).await?;
+            }
         }
 
         let supergraph = dir.join("supergraph.graphql");
@@ -270,11 +277,13 @@ impl ServiceConfigs<'_> {
         let service = SERVICES[index];
         let Ports { http, grpc } = self.ports[index];
         let backing = self.backing;
+        // A section given in the file starts from its fields' own defaults, not the service's (`schema` would be
+        // none), so every key the service's defaults set and the run needs is written out.
         let mut text = format!(
             "# {service} for one soak run; written by platform-soak.\n\
              [server]\nhttp_addr = \"127.0.0.1:{http}\"\ngrpc_addr = \"127.0.0.1:{grpc}\"\nshutdown_grace_ms = 2000\n\n\
              [telemetry]\nlog_level = {log_level}\n\n\
-             [database]\nurl = {database}\n\n\
+             [database]\nurl = {database}\nschema = \"{service}\"\n\n\
              [events]\nbackend = \"kafka\"\n\n\
              [events.kafka]\nbrokers = {brokers}\nclient_id = \"{service}\"\n\n",
             log_level = quoted(&self.options.log_level),

@@ -24,7 +24,7 @@ use async_graphql::{ObjectType, SDLExportOptions, Schema, SubscriptionType};
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use server::{GRAPHQL_PATH, ResponseCache};
+pub use server::{GRAPHQL_PATH, REQUESTS_PATH, ResponseCache};
 
 /// One of the bench subgraphs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -4,9 +4,13 @@
 //! answer of every distinct successful body it has seen (up to [`CACHE_CAPACITY`] of them) and replays it byte
 //! for byte: under load a subgraph then costs an HTTP exchange and a hash lookup, and the router in front of it
 //! is what the CPU is spent on. The cache can be turned off to measure the subgraphs as GraphQL servers.
+//!
+//! `GET /requests` answers how many GraphQL requests the endpoint has received (an HTTP batch counts once), so a
+//! benchmark can tell how many subgraph requests a router made per client request.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_graphql::{BatchRequest, Executor};
 use axum::Router;
@@ -14,11 +18,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use parking_lot::RwLock;
 
 /// The path every bench subgraph serves GraphQL on.
 pub const GRAPHQL_PATH: &str = "/graphql";
+
+/// `GET` here returns the number of GraphQL requests received so far, as plain text.
+pub const REQUESTS_PATH: &str = "/requests";
 
 /// Distinct request bodies one endpoint remembers the answer to; later ones are executed every time.
 pub const CACHE_CAPACITY: usize = 1024;
@@ -35,20 +42,28 @@ pub enum ResponseCache {
 struct Endpoint<E> {
     executor: E,
     cache: Option<RwLock<HashMap<Bytes, Bytes>>>,
+    requests: AtomicU64,
 }
 
-/// An axum router serving `executor` at [`GRAPHQL_PATH`].
+/// An axum router serving `executor` at [`GRAPHQL_PATH`], and its request count at [`REQUESTS_PATH`].
 pub fn app<E: Executor>(executor: E, cache: ResponseCache) -> Router {
     let endpoint = Arc::new(Endpoint {
         executor,
         cache: (cache == ResponseCache::Enabled).then(|| RwLock::new(HashMap::new())),
+        requests: AtomicU64::new(0),
     });
     Router::new()
         .route(GRAPHQL_PATH, post(graphql::<E>))
+        .route(REQUESTS_PATH, get(requests::<E>))
         .with_state(endpoint)
 }
 
+async fn requests<E: Executor>(State(endpoint): State<Arc<Endpoint<E>>>) -> String {
+    endpoint.requests.load(Ordering::Relaxed).to_string()
+}
+
 async fn graphql<E: Executor>(State(endpoint): State<Arc<Endpoint<E>>>, body: Bytes) -> Response {
+    endpoint.requests.fetch_add(1, Ordering::Relaxed);
     if let Some(cache) = &endpoint.cache
         && let Some(answer) = cache.read().get(&body)
     {
