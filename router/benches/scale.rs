@@ -8,6 +8,8 @@
 // The bench uses a handful of the router's dependencies; the others are the library's.
 #![allow(unused_crate_dependencies)]
 
+#[path = "stages/fixture.rs"]
+mod fixture;
 #[path = "stages/supergraph.rs"]
 mod supergraph;
 
@@ -18,20 +20,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use fixture::{Stages, warm_cache};
 use graphql_tools::static_graphql::schema::{Definition, Document, TypeDefinition};
 use hive_router_query_planner::planner::{Planner, QueryPlannerOptions};
 use hive_router_query_planner::utils::parsing::safe_parse_schema;
-use router::cache::{DEFAULT_CAPACITY, OperationCache, OperationKey};
+use router::cache::OperationKey;
 use router::config::RouterConfig;
 use router::gateway;
-use router::http::CachedOperation;
-use router::operation::{OperationPolicy, OperationSchema, PreparedOperation, prepare_document};
-use router::plan::model::PlanNode;
-use router::plan::{PlannedOperation, QueryPlanner};
-use router::response::{Projection, SchemaIndex};
+use router::operation::{OperationPolicy, OperationSchema, prepare_document};
+use router::plan::QueryPlanner;
+use router::response::SchemaIndex;
 use router::supergraph::Supergraph;
 use supergraph::Shape;
-use tokio::runtime::Runtime;
 
 /// The supergraph's size.
 const SHAPE: Shape = Shape {
@@ -139,11 +139,7 @@ struct Fixture {
     _dir: tempfile::TempDir,
     path: PathBuf,
     config: RouterConfig,
-    schema: OperationSchema,
-    policy: OperationPolicy,
-    planner: QueryPlanner,
-    index: SchemaIndex,
-    runtime: Runtime,
+    stages: Stages,
 }
 
 impl Fixture {
@@ -175,40 +171,12 @@ impl Fixture {
             SchemaIndex::from_supergraph(&supergraph.planner().supergraph)
         });
         let planner = QueryPlanner::new(supergraph, &config.planner);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("a tokio runtime");
+        let policy = OperationPolicy::from_config(&config);
         Self {
             _dir: dir,
             path,
-            policy: OperationPolicy::from_config(&config),
             config,
-            schema,
-            planner,
-            index,
-            runtime,
-        }
-    }
-
-    fn prepare(&self, text: &str) -> PreparedOperation {
-        prepare_document(&self.schema, text, None, &self.policy).expect("the operation is valid")
-    }
-
-    fn plan(&self, operation: &PreparedOperation) -> PlannedOperation {
-        self.runtime
-            .block_on(self.planner.plan(operation.document(), operation.name()))
-            .expect("the operation plans")
-    }
-
-    /// What a cache miss derives: the validated operation, its plan and its response projection.
-    fn cold(&self, text: &str) -> CachedOperation<(PlannedOperation, Projection)> {
-        let operation = self.prepare(text);
-        let planned = self.plan(&operation);
-        let projection = Projection::build(&self.index, planned.operation()).expect("the projection builds");
-        CachedOperation {
-            operation,
-            prepared: Some((planned, projection)),
+            stages: Stages::new(schema, policy, planner, index),
         }
     }
 }
@@ -310,6 +278,7 @@ fn load(c: &mut Criterion, fixture: &Fixture) {
 }
 
 fn parse_validate(c: &mut Criterion, fixture: &Fixture) {
+    let fixture = &fixture.stages;
     let mut group = c.benchmark_group("parse_validate");
     group.bench_function("scale", |b| {
         b.iter(|| prepare_document(&fixture.schema, black_box(OPERATION), None, &fixture.policy))
@@ -318,6 +287,7 @@ fn parse_validate(c: &mut Criterion, fixture: &Fixture) {
 }
 
 fn plan_cold(c: &mut Criterion, fixture: &Fixture) {
+    let fixture = &fixture.stages;
     let operation = fixture.prepare(OPERATION);
     let planned = fixture.plan(&operation);
     let mut subgraphs = BTreeSet::new();
@@ -325,7 +295,7 @@ fn plan_cold(c: &mut Criterion, fixture: &Fixture) {
         .plan()
         .root
         .as_ref()
-        .map_or(0, |root| fetches(root, &mut subgraphs));
+        .map_or(0, |root| fixture::fetches(root, &mut subgraphs));
     println!(
         "plan_cold: the operation plans into {fetches} fetches to {} subgraphs",
         subgraphs.len()
@@ -342,40 +312,10 @@ fn plan_cold(c: &mut Criterion, fixture: &Fixture) {
     group.finish();
 }
 
-/// How many subgraph requests a plan makes at most, collecting the subgraphs they go to.
-fn fetches<'a>(node: &'a PlanNode, subgraphs: &mut BTreeSet<&'a str>) -> usize {
-    match node {
-        PlanNode::Fetch(fetch) => {
-            subgraphs.insert(&fetch.subgraph);
-            1
-        }
-        PlanNode::BatchFetch(fetch) => {
-            subgraphs.insert(&fetch.subgraph);
-            1
-        }
-        PlanNode::Flatten(flatten) => fetches(&flatten.node, subgraphs),
-        PlanNode::Sequence(nodes) | PlanNode::Parallel(nodes) => {
-            nodes.iter().map(|node| fetches(node, subgraphs)).sum()
-        }
-        PlanNode::Condition(condition) => [&condition.if_clause, &condition.else_clause]
-            .into_iter()
-            .flatten()
-            .map(|branch| fetches(branch, subgraphs))
-            .sum(),
-    }
-}
-
 fn cache_warm_vs_cold(c: &mut Criterion, fixture: &Fixture) {
-    let cache = OperationCache::new(DEFAULT_CAPACITY);
-    // A cache filled with other operations, as a router's is after warm-up.
+    let fixture = &fixture.stages;
     let entry = Arc::new(fixture.cold(OPERATION));
-    let others: Vec<String> = (0..DEFAULT_CAPACITY / 2)
-        .map(|index| format!("{OPERATION}\n# variant {index}\n"))
-        .collect();
-    for text in &others {
-        cache.insert(&OperationKey::new(text, None), Arc::clone(&entry));
-    }
-    cache.insert(&OperationKey::new(OPERATION, None), entry);
+    let cache = warm_cache(OPERATION, Arc::clone(&entry), entry);
 
     let mut group = c.benchmark_group("operation_cache");
     group.sample_size(10);

@@ -7,23 +7,25 @@
 // The bench uses a handful of the router's dependencies; the others are the library's.
 #![allow(unused_crate_dependencies)]
 
+#[path = "stages/fixture.rs"]
+mod fixture;
 #[path = "stages/supergraph.rs"]
 mod supergraph;
 
+use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use router::cache::{DEFAULT_CAPACITY, OperationCache, OperationKey};
+use fixture::{Stages, warm_cache};
+use router::cache::OperationKey;
 use router::http::CachedOperation;
-use router::operation::{OperationPolicy, OperationSchema, PreparedOperation, prepare_document};
-use router::plan::model::PlanNode;
-use router::plan::{PlanConfig, PlannedOperation, QueryPlanner};
-use router::response::{Projection, SchemaIndex};
+use router::operation::{OperationPolicy, OperationSchema, prepare_document};
+use router::plan::{PlanConfig, QueryPlanner};
+use router::response::SchemaIndex;
 use router::supergraph::Supergraph;
 use serde_json::{Map, Value, json};
-use tokio::runtime::Runtime;
 
 /// A client's nested operation: three levels of references, fields from every subgraph along the way, a fragment
 /// and a guarded selection.
@@ -99,60 +101,17 @@ const LISTING: &str = r#"query Listing {
 /// How many items the shaped list holds.
 const LIST_LEN: usize = 1_000;
 
-/// What every benchmark shares: the supergraph's schema, planner and response index, and a runtime for the
-/// planner's blocking tasks.
-struct Fixture {
-    schema: OperationSchema,
-    policy: OperationPolicy,
-    planner: QueryPlanner,
-    index: SchemaIndex,
-    runtime: Runtime,
+/// The stages over the synthetic supergraph.
+fn fixture() -> Stages {
+    let sdl = supergraph::sdl();
+    let supergraph = Arc::new(Supergraph::parse(&sdl).expect("the synthetic supergraph is valid"));
+    let schema = OperationSchema::new(Arc::clone(supergraph.api_schema().document())).expect("the API schema indexes");
+    let index = SchemaIndex::from_supergraph(&supergraph.planner().supergraph);
+    let planner = QueryPlanner::new(supergraph, &PlanConfig::default());
+    Stages::new(schema, OperationPolicy::default(), planner, index)
 }
 
-impl Fixture {
-    fn new() -> Self {
-        let sdl = supergraph::sdl();
-        let supergraph = Arc::new(Supergraph::parse(&sdl).expect("the synthetic supergraph is valid"));
-        let schema =
-            OperationSchema::new(Arc::clone(supergraph.api_schema().document())).expect("the API schema indexes");
-        let index = SchemaIndex::from_supergraph(&supergraph.planner().supergraph);
-        let planner = QueryPlanner::new(supergraph, &PlanConfig::default());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("a tokio runtime");
-        Self {
-            schema,
-            policy: OperationPolicy::default(),
-            planner,
-            index,
-            runtime,
-        }
-    }
-
-    fn prepare(&self, text: &str) -> PreparedOperation {
-        prepare_document(&self.schema, text, None, &self.policy).expect("the operation is valid")
-    }
-
-    fn plan(&self, operation: &PreparedOperation) -> PlannedOperation {
-        self.runtime
-            .block_on(self.planner.plan(operation.document(), operation.name()))
-            .expect("the operation plans")
-    }
-
-    /// What a cache miss derives: the validated operation, its plan and its response projection.
-    fn cold(&self, text: &str) -> CachedOperation<(PlannedOperation, Projection)> {
-        let operation = self.prepare(text);
-        let planned = self.plan(&operation);
-        let projection = Projection::build(&self.index, planned.operation()).expect("the projection builds");
-        CachedOperation {
-            operation,
-            prepared: Some((planned, projection)),
-        }
-    }
-}
-
-fn parse_validate(c: &mut Criterion, fixture: &Fixture) {
+fn parse_validate(c: &mut Criterion, fixture: &Stages) {
     let mut group = c.benchmark_group("parse_validate");
     group.bench_function("nested", |b| {
         b.iter(|| prepare_document(&fixture.schema, black_box(NESTED), None, &fixture.policy))
@@ -160,9 +119,14 @@ fn parse_validate(c: &mut Criterion, fixture: &Fixture) {
     group.finish();
 }
 
-fn plan_cold(c: &mut Criterion, fixture: &Fixture) {
+fn plan_cold(c: &mut Criterion, fixture: &Stages) {
     let operation = fixture.prepare(NESTED);
-    let fetches = fixture.plan(&operation).plan().root.as_ref().map_or(0, fetch_count);
+    let planned = fixture.plan(&operation);
+    let fetches = planned
+        .plan()
+        .root
+        .as_ref()
+        .map_or(0, |root| fixture::fetches(root, &mut BTreeSet::new()));
     println!("plan_cold: the nested operation plans into {fetches} fetches");
     let mut group = c.benchmark_group("plan_cold");
     // A millisecond per iteration: 50 samples fit the measurement time.
@@ -177,31 +141,8 @@ fn plan_cold(c: &mut Criterion, fixture: &Fixture) {
     group.finish();
 }
 
-/// How many subgraph requests a plan makes at most.
-fn fetch_count(node: &PlanNode) -> usize {
-    match node {
-        PlanNode::Fetch(_) | PlanNode::BatchFetch(_) => 1,
-        PlanNode::Flatten(flatten) => fetch_count(&flatten.node),
-        PlanNode::Sequence(nodes) | PlanNode::Parallel(nodes) => nodes.iter().map(fetch_count).sum(),
-        PlanNode::Condition(condition) => [&condition.if_clause, &condition.else_clause]
-            .into_iter()
-            .flatten()
-            .map(|branch| fetch_count(branch))
-            .sum(),
-    }
-}
-
-fn cache_warm_vs_cold(c: &mut Criterion, fixture: &Fixture) {
-    let cache = OperationCache::new(DEFAULT_CAPACITY);
-    // A cache filled with other operations, as a router's is after warm-up.
-    let filler = Arc::new(fixture.cold(LISTING));
-    let others: Vec<String> = (0..DEFAULT_CAPACITY / 2)
-        .map(|index| format!("{NESTED}\n# variant {index}\n"))
-        .collect();
-    for text in &others {
-        cache.insert(&OperationKey::new(text, None), Arc::clone(&filler));
-    }
-    cache.insert(&OperationKey::new(NESTED, None), Arc::new(fixture.cold(NESTED)));
+fn cache_warm_vs_cold(c: &mut Criterion, fixture: &Stages) {
+    let cache = warm_cache(NESTED, Arc::new(fixture.cold(NESTED)), Arc::new(fixture.cold(LISTING)));
 
     let mut group = c.benchmark_group("operation_cache");
     // A millisecond per iteration: 50 samples fit the measurement time.
@@ -215,7 +156,7 @@ fn cache_warm_vs_cold(c: &mut Criterion, fixture: &Fixture) {
     group.finish();
 }
 
-fn response_shaping(c: &mut Criterion, fixture: &Fixture) {
+fn response_shaping(c: &mut Criterion, fixture: &Stages) {
     let CachedOperation {
         prepared: Some((_, projection)),
         ..
@@ -292,7 +233,7 @@ fn listing_data() -> Value {
 }
 
 fn stages(c: &mut Criterion) {
-    let fixture = Fixture::new();
+    let fixture = fixture();
     parse_validate(c, &fixture);
     plan_cold(c, &fixture);
     cache_warm_vs_cold(c, &fixture);
