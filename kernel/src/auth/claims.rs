@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The role a service's own token carries (identity mints such tokens): over gRPC a service may ask about any
+/// subject, where a user's token may ask only about that user.
+pub const SERVICE_ROLE: &str = "service";
+
 /// The claims every access token carries. `aud` is a single audience; `scope` is the OAuth space-separated list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -41,5 +45,10 @@ impl Claims {
     /// Whether the subject holds `role`.
     pub fn has_role(&self, role: &str) -> bool {
         self.roles.iter().any(|r| r == role)
+    }
+
+    /// Whether the token is a service's own ([`SERVICE_ROLE`]).
+    pub fn is_service(&self) -> bool {
+        self.has_role(SERVICE_ROLE)
     }
 }

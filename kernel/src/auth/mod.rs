@@ -15,7 +15,7 @@ mod keys;
 mod verifier;
 
 pub use bearer::bearer_token;
-pub use claims::Claims;
+pub use claims::{Claims, SERVICE_ROLE};
 pub use config::{IssuerConfig, VerifierConfig};
 pub use error::AuthError;
 pub use issuer::{IssuedToken, TokenIssuer};

@@ -29,9 +29,6 @@ use crate::store::AuditStore;
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 /// Most `request_metadata` entries accepted.
 const MAX_METADATA_ENTRIES: usize = 64;
-/// The role a calling service's own token carries.
-const SERVICE_ROLE: &str = "service";
-
 /// The tonic service; build it with [`AuditGrpc::new`] and serve [`AuditGrpc::into_server`].
 #[derive(Clone)]
 pub struct AuditGrpc {
@@ -148,7 +145,7 @@ impl AuditService for AuditGrpc {
 
 /// Whether `claims` may write `record`: a service anything, a user only a denial of itself.
 fn may_record(claims: &Claims, record: &NewRecord) -> bool {
-    claims.has_role(SERVICE_ROLE) || (record.actor == claims.sub && record.outcome == Outcome::Denied)
+    claims.is_service() || (record.actor == claims.sub && record.outcome == Outcome::Denied)
 }
 
 /// The record of `claims` trying to write `record` into the log, from `address`: a denial of the caller, naming

@@ -20,7 +20,7 @@ use secrecy::SecretString;
 use tonic::{Request, Response, Status};
 
 use crate::decisions::DecisionService;
-use crate::domain::{self, InvalidInput, SERVICE_ROLE, Scope, SubjectId};
+use crate::domain::{self, InvalidInput, Scope, SubjectId};
 use crate::error::AuthzError;
 use crate::events::{SOURCE, TOPIC};
 use crate::store::AuthzStore;
@@ -58,7 +58,7 @@ impl AuthzGrpc {
         action: &str,
         subject: &SubjectId,
     ) -> Result<(), Status> {
-        if claims.sub == subject.as_str() || claims.has_role(SERVICE_ROLE) {
+        if claims.sub == subject.as_str() || claims.is_service() {
             return Ok(());
         }
         let denial = Denial {

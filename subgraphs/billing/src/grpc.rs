@@ -26,9 +26,6 @@ use crate::events::{SOURCE, TOPIC};
 use crate::service::Billing;
 use crate::store::reads;
 
-/// The role a calling service's own token carries.
-const SERVICE_ROLE: &str = "service";
-
 /// The tonic service; build it with [`BillingGrpc::new`] and serve [`BillingGrpc::into_server`].
 #[derive(Clone)]
 pub struct BillingGrpc {
@@ -60,7 +57,7 @@ impl BillingGrpc {
     /// its own subscription; otherwise records the refusal and answers `PERMISSION_DENIED` (`UNAVAILABLE` when authz
     /// cannot be asked).
     async fn may_read<T>(&self, call: &Request<T>, claims: &Claims, user: &UserId) -> Result<(), Status> {
-        if claims.has_role(SERVICE_ROLE) {
+        if claims.is_service() {
             return Ok(());
         }
         let reason = if claims.sub == user.as_str() {

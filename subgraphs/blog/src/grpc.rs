@@ -21,9 +21,6 @@ use crate::error::BlogError;
 use crate::events::{SOURCE, TOPIC};
 use crate::store::{BlogStore, PostRecord};
 
-/// The role a calling service's own token carries.
-const SERVICE_ROLE: &str = "service";
-
 /// The tonic service; build it with [`BlogGrpc::new`] and serve [`BlogGrpc::into_server`].
 #[derive(Clone)]
 pub struct BlogGrpc {
@@ -55,7 +52,7 @@ impl BlogGrpc {
     /// lets it read what it owns; otherwise records the refusal and answers `PERMISSION_DENIED`. When authz cannot
     /// be asked about an author's own post, the answer is `UNAVAILABLE` and nothing is shown.
     async fn may_read<T>(&self, call: &Request<T>, claims: &Claims, post: &PostRecord) -> Result<(), Status> {
-        if claims.has_role(SERVICE_ROLE) || post.status.is_public() {
+        if claims.is_service() || post.status.is_public() {
             return Ok(());
         }
         let reason = if claims.sub == post.author_id {

@@ -14,7 +14,6 @@ use tonic::{Request, Response, Status};
 
 use crate::domain::{UserId, UserStatus};
 use crate::error::IdentityError;
-use crate::roles::SERVICE_ROLE;
 use crate::service::{Attempt, IdentityService};
 use crate::store::UserRecord;
 
@@ -41,7 +40,7 @@ impl IdentityGrpc {
     /// Lets `claims` look up `ids` when it is a service or they are all its own; otherwise records the refusal
     /// (naming the first id that is not the caller's) and answers `PERMISSION_DENIED`.
     async fn may_look_up<T>(&self, request: &Request<T>, claims: &Claims, ids: &[UserId]) -> Result<(), Status> {
-        if claims.has_role(SERVICE_ROLE) {
+        if claims.is_service() {
             return Ok(());
         }
         let Some(other) = ids.iter().find(|id| id.to_string() != claims.sub) else {

@@ -13,9 +13,6 @@ use crate::domain::UserId;
 
 /// The subject identity uses for its own calls to other services.
 pub const SERVICE_SUBJECT: &str = "service:identity";
-/// The role a service's own token carries: it may ask about any user, where a user's token may ask only about
-/// that user.
-pub const SERVICE_ROLE: &str = "service";
 
 /// Why roles could not be read. Sign-in fails rather than issue a token with fewer roles than the user holds.
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +81,7 @@ impl RoleSource for AuthzRoleSource {
     async fn roles(&self, user_id: UserId) -> Result<Vec<String>, RoleSourceError> {
         let token = self
             .issuer
-            .issue(SERVICE_SUBJECT, vec![SERVICE_ROLE.to_owned()], "")
+            .issue(SERVICE_SUBJECT, vec![kernel::auth::SERVICE_ROLE.to_owned()], "")
             .map_err(|e| RoleSourceError::Unavailable(format!("mint the service token: {e}")))?;
         let mut client = AuthzServiceClient::with_interceptor(
             self.channel.clone(),

@@ -128,7 +128,7 @@ impl AuthzStack {
         });
         let token = self
             .issuer
-            .issue("faults-blog", vec![authz::domain::SERVICE_ROLE.to_owned()], "")
+            .issue("faults-blog", vec![kernel::auth::SERVICE_ROLE.to_owned()], "")
             .expect("a token")
             .token;
         let bearer = format!("Bearer {token}").parse().expect("an ASCII header value");

@@ -30,7 +30,3 @@ pub const ADMIN_ROLE: &str = "admin";
 
 /// The permission that lets a caller manage roles and bindings, decided by the engine itself.
 pub const MANAGE_ROLES: (&str, &str) = ("role", "manage");
-
-/// The role a calling service's own token carries (identity mints such tokens for itself): a service may ask
-/// about any subject, whereas a user's token may only ask about that user.
-pub const SERVICE_ROLE: &str = "service";
