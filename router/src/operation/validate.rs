@@ -1,6 +1,6 @@
-//! Validation of the document against the API schema with every rule `graphql-tools` implements, plus two checks
+//! Validation of the document against the API schema with every rule `graphql-tools` implements, plus the checks
 //! its rules leave out: fragment spreads form no cycle at any depth, and `__`-prefixed fields are the meta-fields
-//! the specification defines, where it defines them.
+//! the specification defines, where it defines them (`__typename` a leaf without arguments).
 
 use std::collections::HashMap;
 
@@ -137,7 +137,15 @@ fn check_meta_fields(
             Selection::Field(field) => {
                 let name = field.name.as_str();
                 let message = match name {
-                    "__typename" => None,
+                    // The library's leaf and argument rules skip meta-fields, so `__typename` is checked here.
+                    "__typename" if !field.selection_set.items.is_empty() => Some(
+                        "Field \"__typename\" must not have a selection since type \"String!\" has no subfields."
+                            .to_owned(),
+                    ),
+                    "__typename" => field
+                        .arguments
+                        .first()
+                        .map(|(argument, _)| format!("Unknown argument \"{argument}\" on field \"__typename\".")),
                     "__schema" | "__type" if at_query_root => None,
                     "__schema" | "__type" => Some(format!(
                         "The meta-field \"{name}\" can only be selected on the query root type."
@@ -256,6 +264,31 @@ mod tests {
              fragment R on Query { __schema { types { name } } }",
         )
         .expect("meta-fields at the query root and __typename anywhere");
+    }
+
+    #[test]
+    fn typename_with_a_selection_or_arguments_is_a_validation_error() {
+        for (document, expected) in [
+            ("{ me { __typename { id } } }", "must not have a selection"),
+            (
+                "query Me { me { __typename\n { p_ty id email } } }",
+                "must not have a selection",
+            ),
+            ("{ __typename { id } }", "must not have a selection"),
+            (
+                "{ me { ...F } } fragment F on User { __typename { id } }",
+                "must not have a selection",
+            ),
+            ("{ me { __typename(x: 1) } }", "Unknown argument \"x\""),
+        ] {
+            let error = prepare(&schema(), document).expect_err(document);
+            assert_eq!(error.code(), ErrorCode::GraphqlValidationFailed, "{document}");
+            let errors = error.to_graphql_errors();
+            assert!(
+                errors.iter().any(|error| error.message.contains(expected)),
+                "{document}: {errors:?}"
+            );
+        }
     }
 
     #[test]
