@@ -164,7 +164,7 @@ fn response_shaping(c: &mut Criterion, fixture: &Stages) {
     else {
         unreachable!("cold always plans")
     };
-    let data = listing_data();
+    let data = router::response::value::Value::from(listing_data());
     let variables = Map::new();
     let mut out = Vec::with_capacity(1 << 20);
     projection.write_response(&data, &[], Some(&variables), &mut out);

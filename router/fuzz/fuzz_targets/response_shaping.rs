@@ -16,6 +16,7 @@ use libfuzzer_sys::fuzz_target;
 use router::operation::{PreparedOperation, coerce_variables};
 use router::response::{GraphQLError, PathElement, Projection};
 use router_fuzz::fixture;
+use router::response::value::Value as ExecutorValue;
 use serde_json::{Map, Number, Value};
 
 /// The operations shaped: lists, nesting, aliases, fragments, `@skip`/`@include`, `__typename`, enums, custom
@@ -93,6 +94,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(variables) = coerce_variables(&fixture().schema, &shaped.operation, Some(provided)) else {
         return;
     };
+    // The router's own value type must read any JSON exactly as serde_json does (a repeated key keeps its last
+    // value in both).
+    if let Ok(theirs) = serde_json::from_slice::<Value>(rest) {
+        let ours: ExecutorValue = serde_json::from_slice(rest).expect("serde_json read it, so must ours");
+        assert!(ours == theirs, "the two readings differ");
+    }
     let (data, errors) = match serde_json::from_slice::<Value>(rest) {
         Ok(Value::Object(mut response)) if response.contains_key("data") => {
             let errors = response.remove("errors").map(errors_from_json).unwrap_or_default();
@@ -110,7 +117,7 @@ fuzz_target!(|data: &[u8]| {
     let mut out = Vec::new();
     shaped
         .projection
-        .write_response(&data, &errors, Some(&variables), &mut out);
+        .write_response(&ExecutorValue::from(data.clone()), &errors, Some(&variables), &mut out);
     let response = match serde_json::from_slice::<Value>(&out) {
         Ok(Value::Object(response)) => response,
         Ok(other) => panic!("the response is not an object: {other}"),

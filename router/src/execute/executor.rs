@@ -10,11 +10,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::response::value::{Map, Value};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use http::HeaderMap;
 use kernel::error_code::ErrorCode;
-use serde_json::{Map, Value};
 use tracing::Instrument;
 
 use super::client::{SubgraphClients, SubgraphReply, TransportFailure};
@@ -37,7 +37,7 @@ pub struct Executor {
 pub struct ExecutionRequest<'a> {
     /// The request's variables, already coerced (defaults applied); fetches forward the ones they use, and
     /// condition nodes read their booleans.
-    pub variables: Option<&'a Map<String, Value>>,
+    pub variables: Option<&'a serde_json::Map<String, serde_json::Value>>,
     /// Headers added to every subgraph request (trace context, forwarded client headers).
     pub headers: Option<&'a HeaderMap>,
 }
@@ -172,7 +172,7 @@ impl<'a> Run<'a> {
                     .request
                     .variables
                     .and_then(|variables| variables.get(&*condition.variable))
-                    .and_then(Value::as_bool)
+                    .and_then(serde_json::Value::as_bool)
                     .unwrap_or(false);
                 let branch = if holds {
                     &condition.if_clause

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::response::value::Value;
 use kernel::error_code::ErrorCode;
-use serde_json::{Map, Value};
 
 use super::body::RequestBody;
 use super::client::{SubgraphReply, TransportFailure};
@@ -36,7 +36,7 @@ pub(crate) enum Job<'p> {
 /// What preparing a fetch reads besides the response data.
 pub(crate) struct Context<'a> {
     pub(crate) schema: &'a SchemaIndex,
-    pub(crate) variables: Option<&'a Map<String, Value>>,
+    pub(crate) variables: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 const ENTITIES: &str = "_entities";
@@ -205,7 +205,7 @@ impl<'p> Job<'p> {
                     .collect();
                 repath_entity_errors(response.errors, subgraph, &by_alias, errors);
                 for (alias, (_, representations)) in node.aliases.iter().zip(&by_alias) {
-                    let entities = fetched.as_mut().and_then(|d| d.remove(&*alias.alias));
+                    let entities = fetched.as_mut().and_then(|d| d.remove(&alias.alias));
                     let merge = Merge {
                         subgraph,
                         output_rewrites: &alias.output_rewrites,
@@ -221,7 +221,7 @@ impl<'p> Job<'p> {
 
 /// Re-paths `_entities` errors: `[key, i, rest…]` becomes each location of representation `i`, then `rest`.
 fn repath_entity_errors(
-    raw_errors: Vec<Value>,
+    raw_errors: Vec<serde_json::Value>,
     subgraph: &Arc<str>,
     lists: &[(&str, &Representations)],
     errors: &mut Vec<GraphQLError>,
@@ -229,7 +229,9 @@ fn repath_entity_errors(
     for raw in raw_errors {
         let (error, path) = subgraph_error(raw, subgraph);
         let located = path.as_deref().and_then(|path| {
-            let (Value::String(key), Some(index)) = (path.first()?, path.get(1).and_then(Value::as_u64)) else {
+            let (serde_json::Value::String(key), Some(index)) =
+                (path.first()?, path.get(1).and_then(serde_json::Value::as_u64))
+            else {
                 return None;
             };
             let (_, representations) = lists.iter().find(|(candidate, _)| *candidate == key.as_str())?;

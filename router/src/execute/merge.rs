@@ -1,7 +1,7 @@
 //! Merging fetched data into the response data: a deep merge of objects (lists element by element), and
 //! navigation to a concrete location found when the representations were collected.
 
-use serde_json::{Map, Value};
+use crate::response::value::{Map, Value};
 
 use crate::response::{PathElement, SchemaIndex};
 
@@ -10,7 +10,7 @@ pub(crate) fn value_at_mut<'v>(root: &'v mut Value, path: &[PathElement]) -> Opt
     let mut current = root;
     for element in path {
         current = match (current, element) {
-            (Value::Object(object), PathElement::Key(key)) => object.get_mut(&**key)?,
+            (Value::Object(object), PathElement::Key(key)) => object.get_mut(key)?,
             (Value::Array(items), PathElement::Index(index)) => items.get_mut(*index)?,
             _ => return None,
         };
@@ -36,7 +36,7 @@ pub(crate) fn merge_value(target: &mut Value, source: Value, schema: &SchemaInde
 }
 
 /// Merges the members of `source` into `target`.
-pub(crate) fn merge_object(target: &mut Map<String, Value>, source: Map<String, Value>, schema: &SchemaIndex) {
+pub(crate) fn merge_object(target: &mut Map, source: Map, schema: &SchemaIndex) {
     for (key, value) in source {
         match target.get_mut(&key) {
             None => {
@@ -60,43 +60,43 @@ pub(crate) fn merge_object(target: &mut Map<String, Value>, source: Map<String, 
 mod tests {
     use super::*;
     use crate::response::test_schema::schema_index;
-    use serde_json::json;
+    use crate::response::value::data;
 
     #[test]
     fn objects_merge_deeply_and_lists_item_by_item() {
         let schema = schema_index();
-        let mut target = json!({"a": {"x": 1}, "list": [{"id": 1}, {"id": 2}], "keep": "k"});
-        let source = json!({"a": {"y": 2}, "list": [{"n": "one"}, {"n": "two"}], "new": true});
+        let mut target = data!({"a": {"x": 1}, "list": [{"id": 1}, {"id": 2}], "keep": "k"});
+        let source = data!({"a": {"y": 2}, "list": [{"n": "one"}, {"n": "two"}], "new": true});
         merge_value(&mut target, source, &schema);
         assert_eq!(
             target,
-            json!({"a": {"x": 1, "y": 2}, "list": [{"id": 1, "n": "one"}, {"id": 2, "n": "two"}], "keep": "k", "new": true})
+            data!({"a": {"x": 1, "y": 2}, "list": [{"id": 1, "n": "one"}, {"id": 2, "n": "two"}], "keep": "k", "new": true})
         );
     }
 
     #[test]
     fn null_does_not_erase_and_an_interface_name_does_not_replace_a_concrete_typename() {
         let schema = schema_index();
-        let mut target = json!({"__typename": "Book", "a": {"x": 1}});
+        let mut target = data!({"__typename": "Book", "a": {"x": 1}});
         merge_value(
             &mut target,
-            json!({"__typename": "Product", "a": null, "b": null}),
+            data!({"__typename": "Product", "a": null, "b": null}),
             &schema,
         );
-        assert_eq!(target, json!({"__typename": "Book", "a": {"x": 1}, "b": null}));
-        merge_value(&mut target, json!({"__typename": "Movie"}), &schema);
+        assert_eq!(target, data!({"__typename": "Book", "a": {"x": 1}, "b": null}));
+        merge_value(&mut target, data!({"__typename": "Movie"}), &schema);
         assert_eq!(target["__typename"], "Movie");
     }
 
     #[test]
     fn locations_are_followed_through_keys_and_indexes() {
-        let mut data = json!({"a": [{"b": 1}, {"b": 2}]});
+        let mut data = data!({"a": [{"b": 1}, {"b": 2}]});
         let path = [
             PathElement::Key("a".into()),
             PathElement::Index(1),
             PathElement::Key("b".into()),
         ];
-        assert_eq!(value_at_mut(&mut data, &path), Some(&mut json!(2)));
+        assert_eq!(value_at_mut(&mut data, &path), Some(&mut data!(2)));
         let missing = [PathElement::Key("a".into()), PathElement::Index(5)];
         assert_eq!(value_at_mut(&mut data, &missing), None);
     }

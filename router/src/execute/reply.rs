@@ -10,13 +10,13 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::client::{SubgraphReply, TransportFailure};
-use crate::response::{GraphQLError, PathElement};
+use crate::response::{GraphQLError, PathElement, value};
 
 /// A subgraph's GraphQL response.
 #[derive(Debug, Default)]
 pub(crate) struct SubgraphResponse {
     /// `data`, when it is an object.
-    pub(crate) data: Option<Map<String, Value>>,
+    pub(crate) data: Option<value::Map>,
     /// `errors`, each as the subgraph sent it.
     pub(crate) errors: Vec<Value>,
 }
@@ -24,7 +24,7 @@ pub(crate) struct SubgraphResponse {
 #[derive(Deserialize)]
 struct RawResponse {
     #[serde(default)]
-    data: Option<Value>,
+    data: Option<value::Value>,
     #[serde(default)]
     errors: Option<Value>,
 }
@@ -74,8 +74,8 @@ pub(crate) fn read_reply(
         Some(_) => return Err(malformed("the response's `errors` is not a list")),
     };
     let data = match raw.data {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(data)) => Some(data),
+        None | Some(value::Value::Null) => None,
+        Some(value::Value::Object(data)) => Some(data),
         Some(_) => return Err(malformed("the response's `data` is not an object")),
     };
     if data.is_none() && errors.is_empty() {

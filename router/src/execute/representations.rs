@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use crate::response::value::{Map, Value};
 
 use super::rewrite::apply_rewrites;
 use crate::plan::model::{FetchRewrite, FieldSelection, PathSegment, ResponsePath, Selection, SelectionSet};
@@ -100,7 +100,7 @@ impl Representations {
                 self.walk_items(items, rest, location, requirements);
             }
             (Some((PathSegment::Field(key), rest)), Value::Object(object)) => {
-                if let Some(child) = object.get(&**key) {
+                if let Some(child) = object.get(key) {
                     location.push(PathElement::Key(Arc::clone(key)));
                     self.walk(child, rest, location, requirements);
                     location.pop();
@@ -133,7 +133,7 @@ impl Representations {
     }
 
     /// Builds `object`'s representation and records it at `location`, reusing an identical one.
-    fn add(&mut self, object: &Map<String, Value>, location: &[PathElement], requirements: &Requirements<'_>) {
+    fn add(&mut self, object: &Map, location: &[PathElement], requirements: &Requirements<'_>) {
         let start = self.list.len();
         if !self.spans.is_empty() {
             self.list.push(b',');
@@ -146,7 +146,7 @@ impl Representations {
                 Some(representation) => {
                     let mut representation = Value::Object(representation);
                     apply_rewrites(requirements.input_rewrites, &mut representation, requirements.schema);
-                    json::write_value(&mut self.list, &representation);
+                    representation.write_json(&mut self.list);
                     true
                 }
                 None => false,
@@ -184,12 +184,7 @@ impl Representations {
 }
 
 /// The fields of `selections` that apply to `object` (fragments by its `__typename`), first occurrence per name.
-fn applicable<'s>(
-    object: &Map<String, Value>,
-    selections: &'s SelectionSet,
-    schema: &SchemaIndex,
-    out: &mut Vec<&'s FieldSelection>,
-) {
+fn applicable<'s>(object: &Map, selections: &'s SelectionSet, schema: &SchemaIndex, out: &mut Vec<&'s FieldSelection>) {
     for selection in &selections.0 {
         match selection {
             Selection::Field(field) => {
@@ -214,17 +209,12 @@ fn applicable<'s>(
 }
 
 /// The data for a required field: at its response key, or at its name once an alias was renamed back.
-fn required_value<'v>(object: &'v Map<String, Value>, field: &FieldSelection) -> Option<&'v Value> {
-    object.get(field.response_key()).or_else(|| object.get(&*field.name))
+fn required_value<'v>(object: &'v Map, field: &FieldSelection) -> Option<&'v Value> {
+    object.get(field.response_key()).or_else(|| object.get(&field.name))
 }
 
 /// Writes `object` projected on `selections`; `false` when a required field is missing (or nothing applies).
-fn write_object(
-    out: &mut Vec<u8>,
-    object: &Map<String, Value>,
-    selections: &SelectionSet,
-    schema: &SchemaIndex,
-) -> bool {
+fn write_object(out: &mut Vec<u8>, object: &Map, selections: &SelectionSet, schema: &SchemaIndex) -> bool {
     let mut fields = Vec::new();
     applicable(object, selections, schema, &mut fields);
     if fields.is_empty() {
@@ -250,7 +240,7 @@ fn write_object(
 fn write_selected(out: &mut Vec<u8>, value: &Value, selections: &SelectionSet, schema: &SchemaIndex) -> bool {
     match value {
         _ if selections.0.is_empty() => {
-            json::write_value(out, value);
+            value.write_json(out);
             true
         }
         Value::Object(object) => write_object(out, object, selections, schema),
@@ -268,18 +258,14 @@ fn write_selected(out: &mut Vec<u8>, value: &Value, selections: &SelectionSet, s
             true
         }
         other => {
-            json::write_value(out, other);
+            other.write_json(out);
             true
         }
     }
 }
 
 /// Builds `object` projected on `selections` as a value, for representations that get rewritten.
-fn build_object(
-    object: &Map<String, Value>,
-    selections: &SelectionSet,
-    schema: &SchemaIndex,
-) -> Option<Map<String, Value>> {
+fn build_object(object: &Map, selections: &SelectionSet, schema: &SchemaIndex) -> Option<Map> {
     let mut fields = Vec::new();
     applicable(object, selections, schema, &mut fields);
     if fields.is_empty() {

@@ -12,7 +12,7 @@ fn collect(data: &Value, paths: &[ResponsePath], requires: &SelectionSet, schema
         input_rewrites: &[],
         schema,
     };
-    Representations::collect(data, paths, &requirements)
+    Representations::collect(&data.clone().into(), paths, &requirements)
 }
 
 fn list(representations: &Representations) -> Value {
@@ -150,7 +150,7 @@ fn input_rewrites_change_the_representation_not_the_data() {
         input_rewrites: &rewrites,
         schema: &schema,
     };
-    let reps = Representations::collect(&data, &[path("top")], &requirements);
+    let reps = Representations::collect(&data.clone().into(), &[path("top")], &requirements);
     assert_eq!(list(&reps), json!([{"__typename": "Product", "id": "b1"}]));
     assert_eq!(data["top"]["__typename"], "Book");
 }

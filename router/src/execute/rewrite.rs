@@ -1,7 +1,7 @@
 //! Applies the planner's rewrites to representations before they are sent (e.g. `__typename` set to an
 //! `@interfaceObject`'s interface) and to returned data before it is merged (internal aliases renamed back).
 
-use serde_json::Value;
+use crate::response::value::{Map, Value};
 
 use crate::plan::model::{FetchRewrite, RewriteSegment};
 use crate::response::SchemaIndex;
@@ -27,12 +27,7 @@ pub(crate) fn apply_rewrites(rewrites: &[FetchRewrite], value: &mut Value, schem
 }
 
 /// Follows `path` (lists are crossed transparently) and calls `act` with the object holding the last key.
-fn walk(
-    value: &mut Value,
-    path: &[RewriteSegment],
-    schema: &SchemaIndex,
-    act: &mut dyn FnMut(&mut serde_json::Map<String, Value>, &str),
-) {
+fn walk(value: &mut Value, path: &[RewriteSegment], schema: &SchemaIndex, act: &mut dyn FnMut(&mut Map, &str)) {
     if let Value::Array(items) = value {
         for item in items {
             walk(item, path, schema, act);
@@ -55,7 +50,7 @@ fn walk(
         }
         Some((RewriteSegment::Key(key), [])) => act(object, key),
         Some((RewriteSegment::Key(key), rest)) => {
-            if let Some(child) = object.get_mut(&**key) {
+            if let Some(child) = object.get_mut(key) {
                 walk(child, rest, schema, act);
             }
         }
@@ -66,7 +61,7 @@ fn walk(
 mod tests {
     use super::*;
     use crate::response::test_schema::schema_index;
-    use serde_json::json;
+    use crate::response::value::data;
 
     #[test]
     fn a_value_setter_sets_typename_only_on_matching_objects() {
@@ -78,11 +73,11 @@ mod tests {
             ],
             value: "Product".into(),
         }];
-        let mut book = json!({"__typename": "Book", "id": "1"});
-        let mut movie = json!({"__typename": "Movie", "id": "2"});
+        let mut book = data!({"__typename": "Book", "id": "1"});
+        let mut movie = data!({"__typename": "Movie", "id": "2"});
         apply_rewrites(&rewrites, &mut book, &schema);
         apply_rewrites(&rewrites, &mut movie, &schema);
-        assert_eq!(book, json!({"__typename": "Product", "id": "1"}));
+        assert_eq!(book, data!({"__typename": "Product", "id": "1"}));
         assert_eq!(movie["__typename"], "Movie");
     }
 
@@ -97,7 +92,7 @@ mod tests {
             ],
             rename_to: "title".into(),
         }];
-        let mut data = json!({"products": [
+        let mut data = data!({"products": [
             {"__typename": "Movie", "_internal_qp_alias_0": "M"},
             {"__typename": "Book", "_internal_qp_alias_0": "B"},
             null
@@ -105,7 +100,7 @@ mod tests {
         apply_rewrites(&rewrites, &mut data, &schema);
         assert_eq!(
             data,
-            json!({"products": [
+            data!({"products": [
                 {"__typename": "Movie", "title": "M"},
                 {"__typename": "Book", "_internal_qp_alias_0": "B"},
                 null

@@ -9,6 +9,7 @@ mod error;
 pub(crate) mod json;
 mod projection;
 mod schema_index;
+pub mod value;
 mod write;
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ fn shape_text(operation: &str, data: Value, errors: &[GraphQLError], variables: 
     let projection = Projection::build(&schema, &normalized(operation)).expect("the operation projects");
     let variables: Option<Map<String, Value>> = variables.map(|v| serde_json::from_value(v).expect("an object"));
     let mut out = Vec::new();
-    projection.write_response(&data, errors, variables.as_ref(), &mut out);
+    projection.write_response(&data.into(), errors, variables.as_ref(), &mut out);
     String::from_utf8(out).expect("UTF-8 output")
 }
 

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use super::value::{Map, Value};
 use kernel::error_code::ErrorCode;
-use serde_json::{Map, Value};
 
 use super::error::{GraphQLError, PathElement};
 use super::json;
@@ -23,7 +23,7 @@ enum Step<'p> {
 
 struct Writer<'a, 'o> {
     out: &'o mut Vec<u8>,
-    variables: Option<&'a Map<String, Value>>,
+    variables: Option<&'a serde_json::Map<String, serde_json::Value>>,
     defaults: &'a [(Arc<str>, bool)],
     path: Vec<Step<'a>>,
     /// Errors already known (from the executor); a null they explain gets no error of its own.
@@ -39,7 +39,7 @@ impl Projection {
         &self,
         data: &Value,
         errors: &[GraphQLError],
-        variables: Option<&Map<String, Value>>,
+        variables: Option<&serde_json::Map<String, serde_json::Value>>,
         out: &mut Vec<u8>,
     ) {
         let empty = Map::new();
@@ -74,7 +74,7 @@ impl Projection {
 }
 
 impl<'a> Writer<'a, '_> {
-    fn object(&mut self, plan: &'a SelectionPlan, object: &'a Map<String, Value>) -> Result<(), Bubble> {
+    fn object(&mut self, plan: &'a SelectionPlan, object: &'a Map) -> Result<(), Bubble> {
         let type_name = object.get("__typename").and_then(Value::as_str);
         self.out.push(b'{');
         let mut first = true;
@@ -93,7 +93,7 @@ impl<'a> Writer<'a, '_> {
                     json::write_str(self.out, type_name.unwrap_or(fallback));
                     Ok(())
                 }
-                _ => self.value(field, object.get(&*field.key), 0),
+                _ => self.value(field, object.get(&field.key), 0),
             };
             self.path.pop();
             result?;
@@ -153,7 +153,7 @@ impl<'a> Writer<'a, '_> {
             },
             FieldKind::Leaf(leaf) => self.leaf(field, leaf, value),
             FieldKind::Raw => {
-                json::write_value(self.out, value);
+                value.write_json(self.out);
                 Ok(())
             }
             FieldKind::Typename(fallback) => {
@@ -165,7 +165,7 @@ impl<'a> Writer<'a, '_> {
 
     fn leaf(&mut self, field: &'a ProjectedField, leaf: &LeafKind, value: &'a Value) -> Result<(), Bubble> {
         match (leaf, value) {
-            (LeafKind::Custom, value) => json::write_value(self.out, value),
+            (LeafKind::Custom, value) => value.write_json(self.out),
             (LeafKind::String, Value::String(text)) => json::write_str(self.out, text),
             (LeafKind::Boolean, Value::Bool(flag)) => {
                 self.out.extend_from_slice(if *flag { b"true" } else { b"false" })
@@ -207,7 +207,7 @@ impl<'a> Writer<'a, '_> {
         let given = self
             .variables
             .and_then(|variables| variables.get(&*guard.variable))
-            .and_then(Value::as_bool);
+            .and_then(serde_json::Value::as_bool);
         given
             .or_else(|| {
                 self.defaults
