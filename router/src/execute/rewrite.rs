@@ -12,7 +12,7 @@ pub(crate) fn apply_rewrites(rewrites: &[FetchRewrite], value: &mut Value, schem
         match rewrite {
             FetchRewrite::ValueSetter { path, value: new_value } => {
                 walk(value, path, schema, &mut |object, key| {
-                    object.insert(key.to_owned(), Value::String(new_value.to_string()));
+                    object.insert(key, Value::String(new_value.as_ref().into()));
                 });
             }
             FetchRewrite::KeyRenamer { path, rename_to } => {

@@ -2,12 +2,14 @@
 //!
 //! GraphQL response objects are small (a handful of selected fields), so an object is a vector of members
 //! searched in order rather than a hash map: parsing pushes members without hashing, a lookup compares a few
-//! short keys, and each object is one allocation. `serde_json::Value` (whose maps keep insertion order with a
+//! short keys, and each object is one allocation. Keys and strings are `CompactString`s: up to 24 bytes live
+//! inline, so most keys and short values allocate nothing. `serde_json::Value` (whose maps keep insertion order with a
 //! SipHash-ed index in this workspace) stays the type of variables and error extensions.
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use compact_str::CompactString;
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
 
 use super::json;
@@ -23,7 +25,7 @@ pub enum Value {
     /// A number, as `serde_json` reads it.
     Number(Number),
     /// A string.
-    String(String),
+    String(CompactString),
     /// A list.
     Array(Vec<Value>),
     /// An object.
@@ -33,7 +35,7 @@ pub enum Value {
 /// A JSON object: members in the order they were added, keys unique.
 #[derive(Debug, Clone, Default)]
 pub struct Map {
-    members: Vec<(String, Value)>,
+    members: Vec<(CompactString, Value)>,
 }
 
 /// Objects with at most this many members find duplicate keys by comparing pairs after parsing; larger ones use
@@ -87,11 +89,11 @@ impl Map {
     }
 
     /// Sets member `key` (in place when it exists, at the end otherwise); returns the value it replaced.
-    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
-        match self.position(&key) {
+    pub fn insert(&mut self, key: impl Into<CompactString> + AsRef<str>, value: Value) -> Option<Value> {
+        match self.position(key.as_ref()) {
             Some(index) => Some(std::mem::replace(&mut self.members[index].1, value)),
             None => {
-                self.members.push((key, value));
+                self.members.push((key.into(), value));
                 None
             }
         }
@@ -104,12 +106,12 @@ impl Map {
     }
 
     /// The members in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&String, &Value)> {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&CompactString, &Value)> {
         self.members.iter().map(|(key, value)| (key, value))
     }
 
     /// The members in order, values changeable.
-    pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&String, &mut Value)> {
+    pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&CompactString, &mut Value)> {
         self.members.iter_mut().map(|(key, value)| (&*key, value))
     }
 
@@ -135,7 +137,7 @@ impl Map {
         if !duplicated {
             return;
         }
-        let mut last: std::collections::HashMap<String, usize> = std::collections::HashMap::with_capacity(len);
+        let mut last: std::collections::HashMap<CompactString, usize> = std::collections::HashMap::with_capacity(len);
         for (index, (key, _)) in self.members.iter().enumerate() {
             last.insert(key.clone(), index);
         }
@@ -156,16 +158,16 @@ impl PartialEq for Map {
 }
 
 impl IntoIterator for Map {
-    type Item = (String, Value);
-    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    type Item = (CompactString, Value);
+    type IntoIter = std::vec::IntoIter<(CompactString, Value)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.members.into_iter()
     }
 }
 
-impl FromIterator<(String, Value)> for Map {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(members: I) -> Self {
+impl FromIterator<(CompactString, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (CompactString, Value)>>(members: I) -> Self {
         let mut map = Self::new();
         for (key, value) in members {
             map.insert(key, value);
@@ -318,12 +320,12 @@ impl PartialEq<serde_json::Value> for Value {
             (Self::Null, serde_json::Value::Null) => true,
             (Self::Bool(a), serde_json::Value::Bool(b)) => a == b,
             (Self::Number(a), serde_json::Value::Number(b)) => a == b,
-            (Self::String(a), serde_json::Value::String(b)) => a == b,
+            (Self::String(a), serde_json::Value::String(b)) => a.as_str() == b.as_str(),
             (Self::Array(a), serde_json::Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a == b),
             (Self::Object(a), serde_json::Value::Object(b)) => {
                 a.len() == b.len()
                     && a.iter()
-                        .all(|(key, value)| b.get(key).is_some_and(|other| value == other))
+                        .all(|(key, value)| b.get(key.as_str()).is_some_and(|other| value == other))
             }
             _ => false,
         }
@@ -336,12 +338,12 @@ impl From<serde_json::Value> for Value {
             serde_json::Value::Null => Self::Null,
             serde_json::Value::Bool(flag) => Self::Bool(flag),
             serde_json::Value::Number(number) => Self::Number(number),
-            serde_json::Value::String(text) => Self::String(text),
+            serde_json::Value::String(text) => Self::String(text.into()),
             serde_json::Value::Array(items) => Self::Array(items.into_iter().map(Self::from).collect()),
             serde_json::Value::Object(members) => Self::Object(Map {
                 members: members
                     .into_iter()
-                    .map(|(key, value)| (key, Self::from(value)))
+                    .map(|(key, value)| (key.into(), Self::from(value)))
                     .collect(),
             }),
         }
@@ -354,12 +356,12 @@ impl From<Value> for serde_json::Value {
             Value::Null => Self::Null,
             Value::Bool(flag) => Self::Bool(flag),
             Value::Number(number) => Self::Number(number),
-            Value::String(text) => Self::String(text),
+            Value::String(text) => Self::String(text.into()),
             Value::Array(items) => Self::Array(items.into_iter().map(Self::from).collect()),
             Value::Object(object) => Self::Object(
                 object
                     .into_iter()
-                    .map(|(key, value)| (key, Self::from(value)))
+                    .map(|(key, value)| (key.into(), Self::from(value)))
                     .collect(),
             ),
         }
@@ -411,11 +413,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Value, E> {
-        Ok(Value::String(text.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, text: String) -> Result<Value, E> {
-        Ok(Value::String(text))
+        Ok(Value::String(CompactString::new(text)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
@@ -428,12 +426,35 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut members = Vec::with_capacity(access.size_hint().unwrap_or(4).min(4096));
-        while let Some((key, value)) = access.next_entry::<String, Value>()? {
-            members.push((key, value));
+        while let Some(key) = access.next_key_seed(KeySeed)? {
+            members.push((key, access.next_value()?));
         }
         let mut map = Map { members };
         map.dedup_keep_last();
         Ok(Value::Object(map))
+    }
+}
+
+/// Reads an object key straight into a `CompactString` (no heap allocation for a short key).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = CompactString;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<CompactString, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = CompactString;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an object key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<CompactString, E> {
+        Ok(CompactString::new(key))
     }
 }
 
@@ -479,10 +500,10 @@ mod tests {
     #[test]
     fn insert_replaces_in_place_and_remove_keeps_the_order() {
         let mut object = Map::new();
-        assert_eq!(object.insert("a".into(), Value::Bool(true)), None);
-        object.insert("b".into(), Value::Null);
-        object.insert("c".into(), Value::Null);
-        assert_eq!(object.insert("a".into(), Value::Bool(false)), Some(Value::Bool(true)));
+        assert_eq!(object.insert("a", Value::Bool(true)), None);
+        object.insert("b", Value::Null);
+        object.insert("c", Value::Null);
+        assert_eq!(object.insert("a", Value::Bool(false)), Some(Value::Bool(true)));
         assert_eq!(object.remove("b"), Some(Value::Null));
         assert_eq!(object.remove("b"), None);
         let keys: Vec<&str> = object.iter().map(|(key, _)| key.as_str()).collect();
