@@ -48,13 +48,6 @@ impl Map {
         Self::default()
     }
 
-    /// An empty object with room for `capacity` members.
-    pub fn with_capacity(capacity: usize) -> Self {
-        Self {
-            members: Vec::with_capacity(capacity),
-        }
-    }
-
     /// How many members.
     pub fn len(&self) -> usize {
         self.members.len()
@@ -83,11 +76,6 @@ impl Map {
             .find_map(|(name, value)| (name == key).then_some(value))
     }
 
-    /// Whether there is a member named `key`.
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.position(key).is_some()
-    }
-
     /// Sets member `key` (in place when it exists, at the end otherwise); returns the value it replaced.
     pub fn insert(&mut self, key: impl Into<CompactString> + AsRef<str>, value: Value) -> Option<Value> {
         match self.position(key.as_ref()) {
@@ -110,21 +98,6 @@ impl Map {
         self.members.iter().map(|(key, value)| (key, value))
     }
 
-    /// The members in order, values changeable.
-    pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&CompactString, &mut Value)> {
-        self.members.iter_mut().map(|(key, value)| (&*key, value))
-    }
-
-    /// The values in order.
-    pub fn values(&self) -> impl ExactSizeIterator<Item = &Value> {
-        self.members.iter().map(|(_, value)| value)
-    }
-
-    /// The values in order, changeable.
-    pub fn values_mut(&mut self) -> impl ExactSizeIterator<Item = &mut Value> {
-        self.members.iter_mut().map(|(_, value)| value)
-    }
-
     /// Drops earlier members whose key appears again later, as a JSON parser that keeps the last one would.
     fn dedup_keep_last(&mut self) {
         let len = self.members.len();
@@ -137,16 +110,16 @@ impl Map {
         if !duplicated {
             return;
         }
-        let mut last: std::collections::HashMap<CompactString, usize> = std::collections::HashMap::with_capacity(len);
-        for (index, (key, _)) in self.members.iter().enumerate() {
-            last.insert(key.clone(), index);
-        }
-        let mut index = 0;
-        self.members.retain(|(key, _)| {
-            let keep = last.get(key) == Some(&index);
-            index += 1;
-            keep
-        });
+        // From the end, a key's first sighting is its last member: that one stays.
+        let mut seen = std::collections::HashSet::with_capacity(len);
+        let keep: Vec<bool> = self
+            .members
+            .iter()
+            .rev()
+            .map(|(key, _)| seen.insert(key.as_str()))
+            .collect();
+        let mut keep = keep.into_iter().rev();
+        self.members.retain(|_| keep.next().unwrap_or(true));
     }
 }
 
@@ -200,32 +173,8 @@ impl Value {
         }
     }
 
-    /// The boolean, if this is one.
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            Self::Bool(flag) => Some(*flag),
-            _ => None,
-        }
-    }
-
-    /// The number as a `u64`, if it is one that fits.
-    pub fn as_u64(&self) -> Option<u64> {
-        match self {
-            Self::Number(number) => number.as_u64(),
-            _ => None,
-        }
-    }
-
     /// The object, if this is one.
     pub fn as_object(&self) -> Option<&Map> {
-        match self {
-            Self::Object(object) => Some(object),
-            _ => None,
-        }
-    }
-
-    /// The object, if this is one, to change it.
-    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
         match self {
             Self::Object(object) => Some(object),
             _ => None,
@@ -508,7 +457,7 @@ mod tests {
         assert_eq!(object.remove("b"), None);
         let keys: Vec<&str> = object.iter().map(|(key, _)| key.as_str()).collect();
         assert_eq!(keys, ["a", "c"]);
-        assert!(object.contains_key("c") && !object.contains_key("b"));
+        assert!(object.get("c").is_some() && object.get("b").is_none());
     }
 
     #[test]
